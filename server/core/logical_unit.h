@@ -1,0 +1,94 @@
+// A logical unit: one configured device, whatever LUN numbers and targets map
+// it. Owns the device handler instance, its opcode table, the Control mode
+// page state, the task set and the Unit Attention queues of every I_T nexus
+// that sees it (DESIGN.md lesson 2: the core, not the device, owns all state
+// that depends on which nexus a command came from).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/task_set.h"
+#include "core/unit_attention.h"
+#include "nexus/device.h"
+
+namespace nexus::scsi {
+class OpcodeTable;
+struct ControlModeState;
+}  // namespace nexus::scsi
+
+namespace nexus::server {
+
+class Core;
+class Nexus;
+class YamlConfigNode;
+class Command;
+
+class LogicalUnit final : public IDeviceHost {
+ public:
+  LogicalUnit(Core& core, std::string name, std::string state_dir, bool check_only);
+  ~LogicalUnit();
+
+  // IDeviceHost
+  Str name() const noexcept override { return Str{name_.data(), name_.size()}; }
+  Str state_dir() const noexcept override { return Str{state_dir_.data(), state_dir_.size()}; }
+  bool check_only() const noexcept override { return check_only_; }
+  void log(LogLevel level, Str message) noexcept override;
+  void raise_ua(UaScope scope, uint64_t nexus_id, uint8_t asc, uint8_t ascq) noexcept override;
+  IReactor* current_reactor() noexcept override;
+  uint32_t reactor_count() const noexcept override;
+  IReactor* reactor(uint32_t index) noexcept override;
+
+  // Takes ownership of a device created by its plugin's factory and builds
+  // the opcode table (core rows + the device's rows).
+  void attach_device(IDevice* device);
+  IDevice* device() const noexcept { return device_; }
+  const std::string& device_name() const noexcept { return name_; }
+  const scsi::OpcodeTable& opcodes() const noexcept { return *table_; }
+  scsi::ControlModeState& control() noexcept { return *control_; }
+  uint64_t naa_id() const noexcept { return naa_id_; }
+  // VPD pages the device serves itself (probed once at attach).
+  std::span<const uint8_t> device_vpd_pages() const noexcept { return vpd_pages_; }
+
+  // I_T nexuses that see this LU.
+  void attach_nexus(Nexus* n);
+  void detach_nexus(Nexus* n);
+  std::vector<std::shared_ptr<Nexus>> nexuses();
+
+  // Task set and UA state, guarded by mu().
+  std::mutex& mu() noexcept { return mu_; }
+  TaskSet& tasks() noexcept { return tasks_; }
+  UnitAttentionQueues& uas() noexcept { return uas_; }
+
+  // Runs each command on its nexus's reactor (posting when needed).
+  static void dispatch(const std::vector<Command*>& cmds) noexcept;
+
+  // Keeps the options tree the device was created from (it may hold views).
+  void keep_options(std::unique_ptr<YamlConfigNode> opts);
+
+  // Destroys the device once no command is in flight (shutdown).
+  void shutdown();
+
+ private:
+  Core& core_;
+  std::string name_;
+  std::string state_dir_;
+  bool check_only_;
+  IDevice* device_ = nullptr;
+  std::unique_ptr<scsi::OpcodeTable> table_;
+  std::unique_ptr<scsi::ControlModeState> control_;
+  uint64_t naa_id_ = 0;
+  std::vector<uint8_t> vpd_pages_;
+  std::mutex mu_;
+  TaskSet tasks_;
+  UnitAttentionQueues uas_;
+  std::vector<Nexus*> nexuses_;
+  std::unique_ptr<YamlConfigNode> options_;
+};
+
+}  // namespace nexus::server
