@@ -118,7 +118,9 @@ int main(int argc, char** argv) {
 
   Diagnostics diag = check_plugin_references(cfg, registry);
   Core core(cfg, registry, check_only);
-  bool built = !diag.has_errors() && core.build(diag);
+  // build() skips devices whose plugin is missing, so one run reports both
+  // unknown plugins and the option errors of the known ones.
+  bool built = core.build(diag);
   for (const auto& d : diag.items()) std::fprintf(stderr, "%s\n", d.format().c_str());
   if (!built || diag.has_errors()) {
     std::fprintf(stderr, "nexusd: %zu error(s) in %s\n", diag.error_count(), config_path.c_str());

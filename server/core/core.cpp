@@ -76,19 +76,11 @@ bool Core::build(Diagnostics& diag) {
   for (const Target& t : config_.targets)
     if (std::find(needed.begin(), needed.end(), t.transport) == needed.end())
       needed.push_back(t.transport);
-  static std::vector<std::unique_ptr<TransportCfg>> implicit;  // lives for the process
   for (const std::string& name : needed) {
+    // The loader adds a transports: entry for every transport a target uses.
     const TransportCfg* cfg = config_.find_transport(name);
-    if (!cfg) {
-      auto c = std::make_unique<TransportCfg>();
-      c->plugin = name;
-      c->location.file = config_.file;
-      c->options_location = c->location;
-      cfg = c.get();
-      implicit.push_back(std::move(c));
-    }
     const LoadedPlugin* p = plugins_.find(PluginKind::transport, name);
-    if (!p) {
+    if (!cfg || !p) {
       ok = false;
       continue;
     }

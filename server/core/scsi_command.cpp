@@ -9,6 +9,7 @@
 #include "core/spc_bridge.h"
 #include "core/tmf_wait.h"
 #include "nexus/sense.hpp"
+#include "scsi/control_mode_state.h"
 
 namespace nexus::server {
 namespace {
@@ -84,7 +85,8 @@ void Command::start(uint32_t received) noexcept {
         SenseInfo s = sense::medium_not_present();
         fail(ScsiStatus::check_condition, &s);
       } else if ((row_->flags & OpcodeFlags::writes_medium) &&
-                 (read_only_ || (info.flags & DeviceInfoFlags::write_protected))) {
+                 (read_only_ || (info.flags & DeviceInfoFlags::write_protected) ||
+                  lu_->control().swp)) {
         SenseInfo s = sense::write_protected();
         fail(ScsiStatus::check_condition, &s);
       }

@@ -148,10 +148,16 @@ void run_core_command(Command& c) noexcept {
       UnitAttention ua{};
       lu->uas().pop(nx->id(), ua);
     }
-    if (r.reported_luns) {
-      std::lock_guard lock(lu->mu());
-      lu->uas().clear(nx->id(), UnitAttention{0x3F, 0x0E});
+  }
+  if (r.reported_luns) {
+    // VPD 86h reports LUICLR=1: REPORT LUNS clears REPORTED LUNS DATA HAS
+    // CHANGED on every LU of this I_T nexus (SPC-4 6.33).
+    for (const auto& e : nx->luns()) {
+      std::lock_guard lock(e.lu->mu());
+      e.lu->uas().clear(nx->id(), UnitAttention{0x3F, 0x0E});
     }
+  }
+  if (lu) {
     // SPC-4 7.5.1: other I_T nexuses learn of the change by a Unit Attention.
     if (r.mode_parameters_changed) lu->raise_ua(UaScope::all_but, nx->id(), 0x2A, 0x01);
     if (r.block_descriptor_changed) lu->raise_ua(UaScope::all_but, nx->id(), 0x2A, 0x09);

@@ -132,7 +132,10 @@ class Options {
     for (auto a : allowed)
       if (v == a) return v;
     std::string msg = "must be one of:";
-    for (auto a : allowed) msg += " " + std::string(a);
+    for (auto a : allowed) {
+      msg.push_back(' ');
+      msg.append(a.data(), a.size());
+    }
     fail(has(key) ? child(key) : node_, msg);
     return def.value_or("");
   }

@@ -48,6 +48,7 @@ struct DeviceInfoFlags {
   static constexpr uint32_t write_protected = 1u << 3;  // medium is write protected (DATA PROTECT)
   static constexpr uint32_t write_cache = 1u << 4;      // WCE currently on
   static constexpr uint32_t ready = 1u << 5;            // else NOT READY, BECOMING READY / STOPPED
+  static constexpr uint32_t dpofua = 1u << 6;           // disk honours DPO/FUA (MODE SENSE header)
 };
 
 struct DeviceInfo {

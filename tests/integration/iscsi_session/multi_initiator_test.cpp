@@ -1,0 +1,61 @@
+// Several initiators on one LU: the state that depends on which I_T nexus a
+// command came from (DESIGN.md lesson 2).
+#include <gtest/gtest.h>
+
+#include "iscsi_client.h"
+#include "nexusd_process.h"
+
+using namespace nexus::test;
+
+namespace {
+
+const char* kConfig = R"(server:
+  state_dir: {DIR}/state
+devices:
+  - name: disk0
+    handler: disk
+    options: {backend: ram, size: 16M}
+targets:
+  - name: iqn.2026-11.io.nexus.test:shared
+    portals: ["127.0.0.1:{PORT}"]
+    luns:
+      - {lun: 0, device: disk0}
+)";
+const char* kTarget = "iqn.2026-11.io.nexus.test:shared";
+
+// MODE SENSE(6) of the Caching page, then MODE SELECT(6) of it with WCE flipped.
+bool flip_wce(IscsiClient& c) {
+  TaskResult ms = c.command(0, {0x1A, 0x08, 0x08, 0, 255, 0}, {}, 255);
+  if (ms.status != 0 || ms.data.size() < 4) return false;
+  size_t bdl = ms.data[3];
+  std::vector<uint8_t> page(ms.data.begin() + 4 + long(bdl), ms.data.end());
+  if (page.size() < 3 || (page[0] & 0x3F) != 0x08) return false;
+  page[0] &= 0x3F;  // PS bit is reserved in MODE SELECT
+  page[2] ^= 0x04;  // WCE
+  std::vector<uint8_t> params = {0, 0, 0, 0};
+  params.insert(params.end(), page.begin(), page.end());
+  TaskResult sel = c.command(0, {0x15, 0x10, 0, 0, uint8_t(params.size()), 0}, params);
+  return sel.status == 0;
+}
+
+}  // namespace
+
+TEST(MultiInitiator, ModeSelectRaisesModeParametersChangedForOthersOnly) {
+  NexusdProcess nx(kConfig);
+  ASSERT_TRUE(nx.start()) << nx.log();
+  IscsiClient a("iqn.2026-11.io.nexus.test:a"), b("iqn.2026-11.io.nexus.test:b");
+  ASSERT_TRUE(a.login(nx.portal(), kTarget)) << a.error();
+  ASSERT_TRUE(b.login(nx.portal(), kTarget)) << b.error();
+  a.clear_unit_attentions();
+  b.clear_unit_attentions();
+  ASSERT_TRUE(flip_wce(a));
+  TaskResult ta = a.command(0, {0, 0, 0, 0, 0, 0});
+  EXPECT_EQ(ta.status, 0) << "the initiator that changed the page gets no UA";
+  TaskResult tb = b.command(0, {0, 0, 0, 0, 0, 0});
+  EXPECT_EQ(tb.status, SCSI_STATUS_CHECK_CONDITION);
+  EXPECT_EQ(tb.sense_key, SCSI_SENSE_UNIT_ATTENTION);
+  EXPECT_EQ(tb.asc, 0x2A);
+  EXPECT_EQ(tb.ascq, 0x01);
+  EXPECT_EQ(b.command(0, {0, 0, 0, 0, 0, 0}).status, 0) << "the UA is reported once";
+  EXPECT_EQ(nx.stop(), 0);
+}
