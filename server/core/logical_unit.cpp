@@ -65,6 +65,11 @@ IReactor* LogicalUnit::reactor(uint32_t index) noexcept {
   return index < core_.reactors().size() ? &core_.reactors().at(index) : nullptr;
 }
 
+IDevice* LogicalUnit::peer_device(Str name) noexcept {
+  LogicalUnit* lu = core_.find_lu(to_sv(name));
+  return lu ? lu->device() : nullptr;
+}
+
 void LogicalUnit::attach_device(IDevice* device) {
   device_ = device;
   DeviceInfo info{};

@@ -43,6 +43,7 @@ class LogicalUnit final : public IDeviceHost {
   IReactor* current_reactor() noexcept override;
   uint32_t reactor_count() const noexcept override;
   IReactor* reactor(uint32_t index) noexcept override;
+  IDevice* peer_device(Str name) noexcept override;
 
   // Takes ownership of a device created by its plugin's factory and builds
   // the opcode table (core rows + the device's rows).

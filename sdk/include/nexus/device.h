@@ -91,6 +91,37 @@ struct BlockDescriptor {
 
 enum class ResetKind : uint8_t { lun_reset = 0, target_reset = 1, power_on = 2 };
 
+enum class MediumState : uint8_t {
+  empty = 0,     // no medium in the device
+  loaded = 1,    // medium present and usable (tape threaded, disc spun up)
+  unloaded = 2,  // the initiator unloaded/ejected it: present but ready for removal
+};
+
+// Devices with removable media (tape drives, CD-ROMs) expose this so a medium
+// changer or the management API can move media in and out. Thread-safe:
+// called from any reactor thread while commands run. Owned by the device.
+class IRemovableMedium {
+ public:
+  // Loads the medium stored at `path` (a tape media file, an ISO image). The
+  // device raises its own Unit Attention (NOT READY TO READY CHANGE, MEDIUM
+  // MAY HAVE CHANGED 28h/00h) for every nexus. Status::busy if a medium is
+  // already present.
+  virtual Status load(Str path, bool write_protect) noexcept = 0;
+  // Removes the medium. Status::busy while PREVENT ALLOW MEDIUM REMOVAL
+  // prevents it (unless force), or while the medium is loaded and
+  // !force (SMC-3: a changer moves only media the drive has unloaded).
+  virtual Status unload(bool force) noexcept = 0;
+  virtual MediumState state() const noexcept = 0;
+  // Path of the medium in the device (empty if none). Valid until the next
+  // load/unload.
+  virtual Str medium_path() const noexcept = 0;
+  // PREVENT ALLOW MEDIUM REMOVAL is in effect.
+  virtual bool removal_prevented() const noexcept = 0;
+
+ protected:
+  ~IRemovableMedium() = default;
+};
+
 class IDevice {
  public:
   virtual Status info(DeviceInfo* out) noexcept = 0;
@@ -122,6 +153,9 @@ class IDevice {
   virtual void reset(ResetKind kind) noexcept = 0;
   // Called once, when no command is in flight any more.
   virtual void destroy() noexcept = 0;
+  // Appended in ABI 1.0 with a default: the removable-medium interface, or
+  // null for devices without removable media.
+  virtual IRemovableMedium* removable_medium() noexcept { return nullptr; }
 
  protected:
   ~IDevice() = default;
@@ -151,6 +185,10 @@ class IDeviceHost {
   virtual IReactor* current_reactor() noexcept = 0;
   virtual uint32_t reactor_count() const noexcept = 0;
   virtual IReactor* reactor(uint32_t index) noexcept = 0;
+  // Another configured device by name (e.g. a changer's drives), or null if
+  // there is none or it has not been created yet. Devices live until
+  // shutdown; resolve peers lazily (on first use), not in the factory.
+  virtual IDevice* peer_device(Str name) noexcept { (void)name; return nullptr; }
 
  protected:
   ~IDeviceHost() = default;
