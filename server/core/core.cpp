@@ -9,6 +9,7 @@
 #include "config/yaml_config_node.h"
 #include "core/logical_unit.h"
 #include "core/nexus_session.h"
+#include "core/reservation_dispatch.h"
 #include "core/spc_bridge.h"
 #include "core/tmf_wait.h"
 #include "core/transport_host.h"
@@ -70,6 +71,20 @@ bool Core::build(Diagnostics& diag) {
     lu->attach_device(dev);
     lu->keep_options(std::move(opts));
     lus_.push_back(std::move(lu));
+  }
+  // Relative target port ids (TPGTs) through which each LU is exported, for
+  // ALL_TG_PT and REGISTER AND MOVE.
+  for (auto& lu : lus_) {
+    std::vector<uint16_t> ports;
+    for (const Target& t : config_.targets) {
+      bool maps = false;
+      for (const LunMap& m : t.luns) maps |= m.device == lu->device_name();
+      for (const Acl& a : t.acls)
+        for (const LunMap& m : a.luns) maps |= m.device == lu->device_name();
+      if (maps && std::find(ports.begin(), ports.end(), t.portal_group_tag) == ports.end())
+        ports.push_back(t.portal_group_tag);
+    }
+    lu->init_reservations(std::move(ports));
   }
   // One transport instance per plugin that some target uses.
   std::vector<std::string> needed;
@@ -175,6 +190,12 @@ void Core::clear_task_set(Nexus& origin, LogicalUnit* lu, const std::shared_ptr<
     wait->after_all = [lu, prev] {
       if (prev) prev();
       if (lu->device()) lu->device()->reset(ResetKind::lun_reset);
+      {
+        // SPC-2 5.5.1: a reset releases SPC-2 reservations; persistent
+        // reservations survive it (SPC-4 5.13.1).
+        std::lock_guard lock(lu->mu());
+        lu->reservations().lu_reset();
+      }
       // SAM-5 6.3.3: LOGICAL UNIT RESET establishes BUS DEVICE RESET FUNCTION
       // OCCURRED (29h/03h) for every I_T nexus of the LU.
       lu->raise_ua(UaScope::all_nexuses, 0, 0x29, 0x03);
@@ -187,12 +208,14 @@ void Core::nexus_reset(Nexus& origin, const std::shared_ptr<TmfWait>& wait) noex
   uint64_t id = origin.id();
   std::vector<LogicalUnit*> lus;
   for (const auto& e : origin.luns()) lus.push_back(e.lu);
-  wait->after_all = [lus, id] {
+  auto self = origin.shared_from_this();
+  wait->after_all = [lus, id, self] {
+    release_nexus_reservations(*self);
     // SAM-5 6.3.4: I_T NEXUS RESET -> I_T NEXUS LOSS OCCURRED (29h/07h).
     for (LogicalUnit* lu : lus) lu->raise_ua(UaScope::only, id, 0x29, 0x07);
   };
 }
 
-void Core::nexus_closing(Nexus&, bool) noexcept {}
+void Core::nexus_closing(Nexus& n, bool) noexcept { release_nexus_reservations(n); }
 
 }  // namespace nexus::server

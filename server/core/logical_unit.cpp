@@ -10,6 +10,7 @@
 #include "core/reactor.h"
 #include "config/yaml_config_node.h"
 #include "core/scsi_command.h"
+#include "reservations/reservation_store.h"
 #include "nexus/bytes.hpp"
 #include "scsi/control_mode_state.h"
 #include "scsi/core_opcode_rows.h"
@@ -125,6 +126,37 @@ void LogicalUnit::dispatch(const std::vector<Command*>& cmds) noexcept {
     else
       r.post(&run_posted, c);
   }
+}
+
+std::string LogicalUnit::reservation_file() const {
+  return state_dir_ + "/" + name_ + ".pr";
+}
+
+void LogicalUnit::init_reservations(std::vector<uint16_t> target_ports) {
+  std::lock_guard lock(mu_);
+  std::string err;
+  auto loaded = resv::ReservationStore::load(reservation_file(), &err);
+  if (loaded) {
+    resv_ = std::move(*loaded);
+    if (!resv_.registrations().empty())
+      spdlog::info("[lu {}] restored {} persistent reservation registration(s) from {}", name_,
+                   resv_.registrations().size(), reservation_file());
+  } else {
+    // A damaged file must not stop the server; the reservation holder has
+    // to re-register, which initiators do after REGISTRATIONS PREEMPTED or a
+    // conflict. Say so loudly.
+    spdlog::error("[lu {}] ignoring unreadable reservation state {}: {}", name_,
+                  reservation_file(), err);
+  }
+  resv_.set_target_ports(std::move(target_ports));
+}
+
+void LogicalUnit::save_reservations() {
+  if (check_only_) return;
+  std::string err;
+  if (!resv::ReservationStore::save(reservation_file(), resv_, &err))
+    spdlog::error("[lu {}] could not save persistent reservations to {}: {}", name_,
+                  reservation_file(), err);
 }
 
 void LogicalUnit::keep_options(std::unique_ptr<YamlConfigNode> opts) { options_ = std::move(opts); }

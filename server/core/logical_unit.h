@@ -16,6 +16,7 @@
 #include "core/task_set.h"
 #include "core/unit_attention.h"
 #include "nexus/device.h"
+#include "reservations/reservation_state.h"
 
 namespace nexus::scsi {
 class OpcodeTable;
@@ -65,6 +66,14 @@ class LogicalUnit final : public IDeviceHost {
   std::mutex& mu() noexcept { return mu_; }
   TaskSet& tasks() noexcept { return tasks_; }
   UnitAttentionQueues& uas() noexcept { return uas_; }
+  resv::ReservationState& reservations() noexcept { return resv_; }
+  // Where APTPL persistent reservations are saved (SPC-4 5.13.4).
+  std::string reservation_file() const;
+  // Loads saved persistent reservations; target ports are the relative
+  // target port ids (TPGTs) through which the LU is exported.
+  void init_reservations(std::vector<uint16_t> target_ports);
+  // Saves them if they are to persist. Call with mu() held.
+  void save_reservations();
 
   // Runs each command on its nexus's reactor (posting when needed).
   static void dispatch(const std::vector<Command*>& cmds) noexcept;
@@ -88,6 +97,7 @@ class LogicalUnit final : public IDeviceHost {
   std::mutex mu_;
   TaskSet tasks_;
   UnitAttentionQueues uas_;
+  resv::ReservationState resv_;
   std::vector<Nexus*> nexuses_;
   std::unique_ptr<YamlConfigNode> options_;
 };

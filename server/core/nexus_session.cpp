@@ -25,6 +25,15 @@ Nexus::Nexus(Core& core, uint64_t id, Reactor& reactor, const SessionDesc& desc,
       rel_port_(desc.relative_port),
       luns_(std::move(luns)),
       queue_depth_(queue_depth) {
+  // iSCSI initiator port names are "<name>,i,0x<ISID>" (RFC 7143 §4.2.7.1);
+  // reservations are keyed by name + ISID (SPC-4 5.13.1).
+  identity_.initiator_name = initiator_;
+  if (auto p = port_id_.find(",i,0x"); p != std::string::npos) {
+    identity_.isid = port_id_.substr(p + 5);
+    for (char& ch : identity_.isid) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  identity_.relative_target_port = rel_port_;
+  identity_.nexus_id = id_;
   label_ = port_id_.empty() ? initiator_ : port_id_;
   label_ += " -> " + target_;
   free_.reserve(queue_depth_ + 8);

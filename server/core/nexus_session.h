@@ -11,6 +11,7 @@
 
 #include "core/scsi_command.h"
 #include "nexus/transport.h"
+#include "reservations/nexus_identity.h"
 
 namespace nexus::server {
 
@@ -50,6 +51,8 @@ class Nexus final : public INexus, public std::enable_shared_from_this<Nexus> {
   std::vector<uint32_t> lun_numbers() const;
   // Identity for logs: "initiator -> target".
   const std::string& label() const noexcept { return label_; }
+  // The I_T nexus as reservations know it (initiator port + target port).
+  const resv::NexusIdentity& identity() const noexcept { return identity_; }
 
   // Called by Command.
   void command_released(Command* c) noexcept;
@@ -74,6 +77,7 @@ class Nexus final : public INexus, public std::enable_shared_from_this<Nexus> {
   std::string target_;
   std::string label_;
   uint16_t rel_port_;
+  resv::NexusIdentity identity_;
   std::vector<LunEntry> luns_;
   uint32_t queue_depth_;
   uint32_t live_ = 0;

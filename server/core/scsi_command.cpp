@@ -100,6 +100,10 @@ void Command::start(uint32_t received) noexcept {
     if (!(row_->flags & OpcodeFlags::allow_on_ua) && lu_->uas().pop(nexus_->id(), ua)) {
       SenseInfo s = sense::make(SenseKey::unit_attention, ua.asc, ua.ascq);
       fail(ScsiStatus::check_condition, &s);
+    } else if (lu_->reservations().conflicts(nexus_->identity(), row_->resv_class,
+                                             std::span<const uint8_t>(cdb_, cdb_len_))) {
+      // SPC-4 5.13.1 / SPC-2 5.5.1: checked before any data is transferred.
+      fail(ScsiStatus::reservation_conflict, nullptr);
     } else {
       lu_->tasks().insert(this);
     }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/logical_unit.h"
+#include "core/reservation_dispatch.h"
 #include "core/nexus_session.h"
 #include "core/scsi_command.h"
 #include "nexus/bytes.hpp"
@@ -138,8 +139,7 @@ void run_core_command(Command& c) noexcept {
   std::span<uint8_t> buf = n ? std::span<uint8_t>(iov[0].base, iov[0].len) : std::span<uint8_t>();
   scsi::Result r = scsi::execute_core_command(ctx, std::span<const uint8_t>(c.cdb_, c.cdb_len_), buf);
   if (r.disposition == scsi::Disposition::not_handled) {
-    SenseInfo s = sense::invalid_opcode();
-    c.complete(ScsiStatus::check_condition, &s);
+    run_reservation_command(c, buf);
     return;
   }
   if (lu) {

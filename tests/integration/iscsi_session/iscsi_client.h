@@ -26,7 +26,9 @@ struct TaskResult {
 
 class IscsiClient {
  public:
-  explicit IscsiClient(const std::string& initiator) { ctx_ = iscsi_create_context(initiator.c_str()); }
+  explicit IscsiClient(const std::string& initiator) {
+    ctx_ = iscsi_create_context(initiator.c_str());
+  }
   ~IscsiClient() {
     if (ctx_) {
       if (connected_) iscsi_logout_sync(ctx_);
@@ -50,6 +52,9 @@ class IscsiClient {
     return connected_;
   }
   std::string error() const { return iscsi_get_error(ctx_); }
+  // The target went away: destroy without logging out (libiscsi's sync
+  // logout would try to reconnect).
+  void abandon() { connected_ = false; }
 
   // Sends a raw CDB; `out` is Data-Out, `in_len` the expected Data-In length.
   TaskResult command(int lun, const std::vector<uint8_t>& cdb, const std::vector<uint8_t>& out = {},
@@ -106,8 +111,8 @@ class IscsiClient {
 };
 
 inline std::vector<uint8_t> read10(uint32_t lba, uint16_t blocks) {
-  return {0x28, 0, uint8_t(lba >> 24), uint8_t(lba >> 16), uint8_t(lba >> 8), uint8_t(lba), 0,
-          uint8_t(blocks >> 8), uint8_t(blocks), 0};
+  return {0x28,         0, uint8_t(lba >> 24),   uint8_t(lba >> 16), uint8_t(lba >> 8),
+          uint8_t(lba), 0, uint8_t(blocks >> 8), uint8_t(blocks),    0};
 }
 inline std::vector<uint8_t> write10(uint32_t lba, uint16_t blocks) {
   auto c = read10(lba, blocks);

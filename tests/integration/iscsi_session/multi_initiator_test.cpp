@@ -43,19 +43,21 @@ bool flip_wce(IscsiClient& c) {
 TEST(MultiInitiator, ModeSelectRaisesModeParametersChangedForOthersOnly) {
   NexusdProcess nx(kConfig);
   ASSERT_TRUE(nx.start()) << nx.log();
-  IscsiClient a("iqn.2026-11.io.nexus.test:a"), b("iqn.2026-11.io.nexus.test:b");
-  ASSERT_TRUE(a.login(nx.portal(), kTarget)) << a.error();
-  ASSERT_TRUE(b.login(nx.portal(), kTarget)) << b.error();
-  a.clear_unit_attentions();
-  b.clear_unit_attentions();
-  ASSERT_TRUE(flip_wce(a));
-  TaskResult ta = a.command(0, {0, 0, 0, 0, 0, 0});
-  EXPECT_EQ(ta.status, 0) << "the initiator that changed the page gets no UA";
-  TaskResult tb = b.command(0, {0, 0, 0, 0, 0, 0});
-  EXPECT_EQ(tb.status, SCSI_STATUS_CHECK_CONDITION);
-  EXPECT_EQ(tb.sense_key, SCSI_SENSE_UNIT_ATTENTION);
-  EXPECT_EQ(tb.asc, 0x2A);
-  EXPECT_EQ(tb.ascq, 0x01);
-  EXPECT_EQ(b.command(0, {0, 0, 0, 0, 0, 0}).status, 0) << "the UA is reported once";
+  {
+    IscsiClient a("iqn.2026-11.io.nexus.test:a"), b("iqn.2026-11.io.nexus.test:b");
+    ASSERT_TRUE(a.login(nx.portal(), kTarget)) << a.error();
+    ASSERT_TRUE(b.login(nx.portal(), kTarget)) << b.error();
+    a.clear_unit_attentions();
+    b.clear_unit_attentions();
+    ASSERT_TRUE(flip_wce(a));
+    TaskResult ta = a.command(0, {0, 0, 0, 0, 0, 0});
+    EXPECT_EQ(ta.status, 0) << "the initiator that changed the page gets no UA";
+    TaskResult tb = b.command(0, {0, 0, 0, 0, 0, 0});
+    EXPECT_EQ(tb.status, SCSI_STATUS_CHECK_CONDITION);
+    EXPECT_EQ(tb.sense_key, SCSI_SENSE_UNIT_ATTENTION);
+    EXPECT_EQ(tb.asc, 0x2A);
+    EXPECT_EQ(tb.ascq, 0x01);
+    EXPECT_EQ(b.command(0, {0, 0, 0, 0, 0, 0}).status, 0) << "the UA is reported once";
+  }
   EXPECT_EQ(nx.stop(), 0);
 }

@@ -23,7 +23,8 @@ devices:
   - name: ram1
     handler: disk
     options: {backend: ram, size: 8M, block_size: 4096}
-)") + top_extra + R"(targets:
+)") + top_extra +
+         R"(targets:
   - name: iqn.2026-11.io.nexus.test:disk
     portals: ["127.0.0.1:{PORT}"]
 )" + target_extra;
@@ -53,7 +54,8 @@ TEST(IscsiSession, LoginWriteReadBackAndCleanShutdown) {
     TaskResult cap = c.command(0, {0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {}, 8);
     ASSERT_EQ(cap.status, 0);
     ASSERT_EQ(cap.data.size(), 8u);
-    uint32_t last_lba = (cap.data[0] << 24) | (cap.data[1] << 16) | (cap.data[2] << 8) | cap.data[3];
+    uint32_t last_lba =
+        (cap.data[0] << 24) | (cap.data[1] << 16) | (cap.data[2] << 8) | cap.data[3];
     uint32_t block = (cap.data[4] << 24) | (cap.data[5] << 16) | (cap.data[6] << 8) | cap.data[7];
     EXPECT_EQ(block, 512u);
     EXPECT_EQ(uint64_t(last_lba + 1) * block, 64ull << 20);
@@ -188,4 +190,6 @@ TEST(IscsiSession, ShutdownWithLoggedInSessionsIsClean) {
   ASSERT_TRUE(b.login(nx.portal(), kTarget));
   // The sessions stay logged in; nexusd must still stop within its grace.
   EXPECT_EQ(nx.stop(), 0) << nx.log();
+  a.abandon();
+  b.abandon();
 }
