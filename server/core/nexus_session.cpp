@@ -114,21 +114,21 @@ ITransportCommand* Nexus::new_command(const CommandDesc* desc) noexcept {
   c->access_ = a.access;
   uint32_t length = a.length;
   if (a.data_out) {
-    // The initiator must send what the CDB describes; fewer bytes cannot be
-    // executed (LIO and SAM-5 5.4.3 agree on rejecting it).
-    if (desc->dir != DataDir::write && desc->dir != DataDir::bidi) {
+    bool sends = desc->dir == DataDir::write || desc->dir == DataDir::bidi;
+    uint32_t offered = sends ? desc->expected_length : 0;
+    if ((a.row->len_unit == LengthUnit::one_block ||
+         a.row->len_unit == LengthUnit::blocks_times_two) &&
+        offered != a.length) {
+      // WRITE SAME and COMPARE AND WRITE are meaningless with a partial or
+      // padded buffer: their data-out must be exactly what the CDB implies.
       SenseInfo s = sense::invalid_field_in_cdb(0);
       c->fail(ScsiStatus::check_condition, &s);
       return c;
     }
-    if (desc->expected_length < a.length) {
-      SenseInfo s = sense::invalid_field_in_cdb(0);
-      c->fail(ScsiStatus::check_condition, &s);
-      return c;
-    }
-  } else if (a.alloc_len && length > desc->expected_length) {
-    // Allocation length beyond what the initiator can take: build the whole
-    // answer anyway (it is small) so the residual says how much was cut.
+    // SAM-5 5.4.3 / RFC 7143 11.4.5.2: with less Data-Out than the CDB asks
+    // for, only what the initiator sends is transferred (the handler acts on
+    // whole blocks) and the response reports the overflow.
+    if (offered < length) length = offered;
   }
   if (!core_.buffers().allocate(length, c->buf_)) {
     c->fail(live_ > 1 ? ScsiStatus::task_set_full : ScsiStatus::busy, nullptr);

@@ -197,6 +197,11 @@ void Command::compute_response() noexcept {
   uint32_t moved = 0;  // bytes the command transferred (or wanted to, for Data-In)
   if (data_out_) {
     moved = data_phase_done_ ? buf_.length : 0;
+    if (needed_ > expected_ && (data_phase_done_ || prefailed_)) {
+      residual_flags_ = Residual::overflow;
+      residual_count_ = needed_ - expected_;
+      return;
+    }
   } else if (dir_ != DataDir::write && buf_.length) {
     bool good = status_ == ScsiStatus::good || status_ == ScsiStatus::condition_met;
     if (good || produced_set_) moved = produced_set_ ? produced_ : buf_.length;

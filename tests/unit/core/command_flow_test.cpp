@@ -370,9 +370,31 @@ TEST_F(CommandFlow, ReservedCdbBitIsRejectedBeforeTheDevice) {
   EXPECT_TRUE(dev_.executed().empty());
 }
 
-TEST_F(CommandFlow, WriteWithTooLittleExpectedDataIsRejected) {
-  submit(1, rw10(0x2A, 0, 4), DataDir::write, 512);
+TEST_F(CommandFlow, WriteWithLessDataThanTheCdbTransfersWhatCameAndReportsOverflow) {
+  // SAM-5 5.4.3: the handler gets only the 512 bytes the initiator sends.
+  dev_.hold = false;
+  ITransportCommand* w = submit(1, rw10(0x2A, 0, 4), DataDir::write, 512);
   settle();
-  EXPECT_EQ(events_.responses[1].status, ScsiStatus::check_condition);
-  EXPECT_TRUE(events_.data_requests.empty());
+  ASSERT_EQ(events_.data_requests.size(), 1u);
+  EXPECT_EQ(events_.data_requests[0].second, 512u);
+  on_reactor([&] { w->data_out_done(Status::ok); });
+  settle();
+  const Response& r = events_.responses[1];
+  EXPECT_EQ(r.status, ScsiStatus::good);
+  EXPECT_EQ(r.residual_flags, Residual::overflow);
+  EXPECT_EQ(r.residual, 1536u);
+}
+
+TEST_F(CommandFlow, WriteWithMoreDataThanTheCdbReportsUnderflow) {
+  dev_.hold = false;
+  ITransportCommand* w = submit(1, rw10(0x2A, 0, 1), DataDir::write, 2048);
+  settle();
+  ASSERT_EQ(events_.data_requests.size(), 1u);
+  EXPECT_EQ(events_.data_requests[0].second, 512u);
+  on_reactor([&] { w->data_out_done(Status::ok); });
+  settle();
+  const Response& r = events_.responses[1];
+  EXPECT_EQ(r.status, ScsiStatus::good);
+  EXPECT_EQ(r.residual_flags, Residual::underflow);
+  EXPECT_EQ(r.residual, 1536u);
 }
