@@ -61,3 +61,43 @@ TEST(MultiInitiator, ModeSelectRaisesModeParametersChangedForOthersOnly) {
   }
   EXPECT_EQ(nx.stop(), 0);
 }
+
+TEST(MultiInitiator, AptplRegistrationAndReservationSurviveRestart) {
+  NexusdProcess nx(kConfig);
+  ASSERT_TRUE(nx.start()) << nx.log();
+  {
+    IscsiClient a("iqn.2026-11.io.nexus.test:a");
+    ASSERT_TRUE(a.login(nx.portal(), kTarget)) << a.error();
+    a.clear_unit_attentions();
+    std::vector<uint8_t> reg(24, 0);
+    reg[15] = 0x34;  // SERVICE ACTION RESERVATION KEY 0x1234
+    reg[14] = 0x12;
+    reg[20] = 0x01;  // APTPL
+    ASSERT_EQ(a.command(0, {0x5F, 0x00, 0, 0, 0, 0, 0, 0, 24, 0}, reg).status, 0);
+    std::vector<uint8_t> res(24, 0);
+    res[6] = 0x12;  // RESERVATION KEY 0x1234
+    res[7] = 0x34;
+    ASSERT_EQ(a.command(0, {0x5F, 0x01, 0x01, 0, 0, 0, 0, 0, 24, 0}, res).status, 0);
+  }
+  ASSERT_EQ(nx.stop(), 0) << nx.log();
+  ASSERT_TRUE(nx.start()) << nx.log();
+  {
+    IscsiClient b("iqn.2026-11.io.nexus.test:b");
+    ASSERT_TRUE(b.login(nx.portal(), kTarget)) << b.error();
+    b.clear_unit_attentions();
+    TaskResult keys = b.command(0, {0x5E, 0x00, 0, 0, 0, 0, 0, 0, 64, 0}, {}, 64);
+    ASSERT_EQ(keys.status, 0);
+    ASSERT_GE(keys.data.size(), 16u);
+    EXPECT_EQ(keys.data[7], 8) << "one registration expected after restart";
+    EXPECT_EQ(keys.data[14], 0x12);
+    EXPECT_EQ(keys.data[15], 0x34);
+    TaskResult rr = b.command(0, {0x5E, 0x01, 0, 0, 0, 0, 0, 0, 64, 0}, {}, 64);
+    ASSERT_EQ(rr.status, 0);
+    ASSERT_GE(rr.data.size(), 22u);
+    EXPECT_EQ(rr.data[7], 16) << "a reservation is held";
+    EXPECT_EQ(rr.data[21] & 0x0F, 0x01) << "Write Exclusive";
+    std::vector<uint8_t> block(512, 0xEE);
+    EXPECT_EQ(b.command(0, write10(0, 1), block).status, SCSI_STATUS_RESERVATION_CONFLICT);
+  }
+  EXPECT_EQ(nx.stop(), 0);
+}

@@ -51,7 +51,7 @@ TEST(TaskSet, DisjointRangesAndReadsRunConcurrently) {
   ts.insert(&w.c);
   EXPECT_FALSE(ts.can_run(&w.c));  // write after overlapping reads waits too
   ts.insert(&r.c);
-  EXPECT_TRUE(ts.can_run(&r.c));   // disjoint from the write
+  EXPECT_TRUE(ts.can_run(&r.c));  // disjoint from the write
 }
 
 TEST(TaskSet, OrderedWaitsForAllOlderAndBlocksAllNewer) {
