@@ -160,7 +160,10 @@ void run_core_command(Command& c) noexcept {
   if (lu) {
     // SPC-4 7.5.1: other I_T nexuses learn of the change by a Unit Attention.
     if (r.mode_parameters_changed) lu->raise_ua(UaScope::all_but, nx->id(), 0x2A, 0x01);
-    if (r.block_descriptor_changed) lu->raise_ua(UaScope::all_but, nx->id(), 0x2A, 0x09);
+    // A new block length changes a disk's capacity (SBC-3 4.x); on a tape it
+    // is only a mode parameter, reported above.
+    if (r.block_descriptor_changed && info.type == PeripheralType::disk)
+      lu->raise_ua(UaScope::all_but, nx->id(), 0x2A, 0x09);
   }
   c.set_transfer_length(r.data_in_length);
   c.complete(r.status, r.has_sense ? &r.sense : nullptr);

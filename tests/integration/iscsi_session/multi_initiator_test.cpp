@@ -101,3 +101,44 @@ TEST(MultiInitiator, AptplRegistrationAndReservationSurviveRestart) {
   }
   EXPECT_EQ(nx.stop(), 0);
 }
+
+TEST(MultiInitiator, TapeBlockSizeChangeIsSeenByTheOtherInitiator) {
+  NexusdProcess nx(R"(server:
+  state_dir: {DIR}/state
+devices:
+  - name: tape0
+    handler: tape
+    options:
+      medium: {DIR}/A00001L8.tape
+      create_medium: {barcode: A00001L8, capacity: 64M}
+targets:
+  - name: iqn.2026-11.io.nexus.test:shared
+    portals: ["127.0.0.1:{PORT}"]
+    luns:
+      - {lun: 0, device: tape0}
+)");
+  ASSERT_TRUE(nx.start()) << nx.log();
+  {
+    IscsiClient a("iqn.2026-11.io.nexus.test:a"), b("iqn.2026-11.io.nexus.test:b");
+    ASSERT_TRUE(a.login(nx.portal(), kTarget)) << a.error();
+    ASSERT_TRUE(b.login(nx.portal(), kTarget)) << b.error();
+    a.clear_unit_attentions();
+    b.clear_unit_attentions();
+    // MODE SELECT(6): header + block descriptor with block length 65536.
+    std::vector<uint8_t> params = {0, 0, 0x10, 8, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00};
+    TaskResult sel = a.command(0, {0x15, 0x10, 0, 0, uint8_t(params.size()), 0}, params);
+    ASSERT_EQ(sel.status, 0) << "sense " << sel.sense_key << "/" << std::hex << sel.asc;
+    EXPECT_EQ(a.command(0, {0, 0, 0, 0, 0, 0}).status, 0);
+    TaskResult tb = b.command(0, {0, 0, 0, 0, 0, 0});
+    EXPECT_EQ(tb.status, SCSI_STATUS_CHECK_CONDITION);
+    EXPECT_EQ(tb.sense_key, SCSI_SENSE_UNIT_ATTENTION);
+    EXPECT_EQ(tb.asc, 0x2A);
+    EXPECT_EQ(tb.ascq, 0x01);
+    // B now sees the block length A chose: the drive state is shared.
+    TaskResult ms = b.command(0, {0x1A, 0, 0, 0, 12, 0}, {}, 12);
+    ASSERT_EQ(ms.status, 0);
+    ASSERT_GE(ms.data.size(), 12u);
+    EXPECT_EQ((ms.data[9] << 16) | (ms.data[10] << 8) | ms.data[11], 65536);
+  }
+  EXPECT_EQ(nx.stop(), 0);
+}
