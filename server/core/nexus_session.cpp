@@ -113,18 +113,16 @@ ITransportCommand* Nexus::new_command(const CommandDesc* desc) noexcept {
   c->blocks_ = a.blocks;
   c->access_ = a.access;
   uint32_t length = a.length;
+  bool sends = desc->dir == DataDir::write || desc->dir == DataDir::bidi;
+  uint32_t offered = sends ? desc->expected_length : 0;
+  if ((a.row->flags & OpcodeFlags::exact_data_out) && offered != a.length) {
+    // WRITE SAME and COMPARE AND WRITE are meaningless with a partial or
+    // padded buffer (also when the CDB implies no data at all).
+    SenseInfo s = sense::invalid_field_in_cdb(0);
+    c->fail(ScsiStatus::check_condition, &s);
+    return c;
+  }
   if (a.data_out) {
-    bool sends = desc->dir == DataDir::write || desc->dir == DataDir::bidi;
-    uint32_t offered = sends ? desc->expected_length : 0;
-    if ((a.row->len_unit == LengthUnit::one_block ||
-         a.row->len_unit == LengthUnit::blocks_times_two) &&
-        offered != a.length) {
-      // WRITE SAME and COMPARE AND WRITE are meaningless with a partial or
-      // padded buffer: their data-out must be exactly what the CDB implies.
-      SenseInfo s = sense::invalid_field_in_cdb(0);
-      c->fail(ScsiStatus::check_condition, &s);
-      return c;
-    }
     // SAM-5 5.4.3 / RFC 7143 11.4.5.2: with less Data-Out than the CDB asks
     // for, only what the initiator sends is transferred (the handler acts on
     // whole blocks) and the response reports the overflow.

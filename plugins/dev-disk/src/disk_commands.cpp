@@ -14,7 +14,16 @@
 namespace nexus::disk {
 namespace {
 
-enum class OpKind : uint8_t { read, write, verify, compare_and_write, write_same, unmap, flush };
+enum class OpKind : uint8_t {
+  read,
+  write,
+  verify,
+  compare_and_write,
+  or_write,
+  write_same,
+  unmap,
+  flush
+};
 
 class DiskOp;
 
@@ -332,6 +341,33 @@ bool DiskOp::step() noexcept {
       return finish(ScsiStatus::good);
     }
 
+    case OpKind::or_write: {
+      // Read the blocks, OR the Data-Out into them, write them back; the
+      // range lock keeps the read-modify-write atomic against other writers.
+      if (state_ == 0) {
+        scratch.resize(bytes);
+        use_scratch(bytes);
+        state_ = 1;
+        submit(IoKind::read, base);
+        return true;
+      }
+      if (state_ == 1) {
+        if (res_ < 0) return finish_error(res_, false);
+        uint8_t tmp[4096];
+        for (uint64_t off = 0; off < bytes; off += sizeof tmp) {
+          uint64_t k = std::min<uint64_t>(sizeof tmp, bytes - off);
+          copy_from_cmd(cmd, off, tmp, k);
+          for (uint64_t i = 0; i < k; ++i) scratch[off + i] |= tmp[i];
+        }
+        use_scratch(bytes);
+        state_ = 2;
+        submit(IoKind::write, base);
+        return true;
+      }
+      if (res_ < 0) return finish_error(res_, true);
+      return finish(ScsiStatus::good);
+    }
+
     case OpKind::write_same: {
       if (state_ == 0) {
         // scratch holds one block; repeat it to fill a chunk.
@@ -425,16 +461,19 @@ void DiskDevice::execute(IDeviceCommand* cmd) noexcept {
       break;
     case op::kRead12:
     case op::kWrite12:
+    case op::kWriteAndVerify12:
       if (!need(12)) return fail(cmd, sense::invalid_opcode());
       lba = get_be32(c + 2);
       n = get_be32(c + 6);
       len_field = 6;
-      is_write = opc == op::kWrite12;
+      is_write = opc != op::kRead12;
+      wav = opc == op::kWriteAndVerify12;
       fua = c[1] & 0x08;
       break;
     case op::kRead16:
     case op::kWrite16:
     case op::kWriteAndVerify16:
+    case op::kOrWrite16:
       if (!need(16)) return fail(cmd, sense::invalid_opcode());
       lba = get_be64(c + 2);
       n = get_be32(c + 10);
@@ -444,20 +483,20 @@ void DiskDevice::execute(IDeviceCommand* cmd) noexcept {
       fua = c[1] & 0x08;
       break;
     case op::kVerify10:
+    case op::kVerify12:
     case op::kVerify16: {
-      bool is16 = opc == op::kVerify16;
-      if (!need(is16 ? 16 : 10)) return fail(cmd, sense::invalid_opcode());
-      lba = is16 ? get_be64(c + 2) : get_be32(c + 2);
-      n = is16 ? get_be32(c + 10) : get_be16(c + 7);
+      const VerifyFields f = verify_fields(c, cdb.size);
+      if (!need(f.cdb_length)) return fail(cmd, sense::invalid_opcode());
+      lba = f.lba;
+      n = f.blocks;
       uint8_t bytchk = (c[1] >> 1) & 3;
       if (bytchk == 2) return fail(cmd, sense::invalid_field_in_cdb(1, 2));
       if (out_of_range(lba, n, num_blocks_)) return fail(cmd, sense::lba_out_of_range());
       if (n == 0) return cmd->complete(ScsiStatus::good, nullptr);
       uint64_t need_out = bytchk == 1 ? n * block_size_ : bytchk == 3 ? block_size_ : 0;
       if (bytchk == 1 && n > max_transfer_blocks())
-        return fail(cmd, sense::invalid_field_in_cdb(is16 ? 10 : 7));
-      if (cmd->data_length() < need_out)
-        return fail(cmd, sense::invalid_field_in_cdb(is16 ? 10 : 7));
+        return fail(cmd, sense::invalid_field_in_cdb(f.len_field));
+      if (cmd->data_length() < need_out) return fail(cmd, sense::invalid_field_in_cdb(f.len_field));
       DiskOp* o = DiskOp::get(this, cmd, OpKind::verify);
       if (!o) return fail(cmd, sense::internal_target_failure());
       o->lba = lba;
@@ -544,11 +583,15 @@ void DiskDevice::execute(IDeviceCommand* cmd) noexcept {
       return pre_fetch(cmd);
     case op::kServiceActionIn16:
       return get_lba_status(cmd);  // the SA was checked above
+    case op::kReadDefectData10:
+    case op::kReadDefectData12:
+      if (!need(opc == op::kReadDefectData12 ? 12 : 10)) return fail(cmd, sense::invalid_opcode());
+      return read_defect_data(cmd);
     default:
       return fail(cmd, sense::invalid_opcode());
   }
 
-  // READ / WRITE / WRITE AND VERIFY (6/10/12/16).
+  // READ / WRITE / WRITE AND VERIFY (6/10/12/16), ORWRITE(16).
   if (is_write && read_only_) return fail(cmd, sense::write_protected());
   if (n > max_transfer_blocks()) return fail(cmd, sense::invalid_field_in_cdb(len_field));
   if (out_of_range(lba, n, num_blocks_)) return fail(cmd, sense::lba_out_of_range());
@@ -561,7 +604,8 @@ void DiskDevice::execute(IDeviceCommand* cmd) noexcept {
     cmd->set_transfer_length(0);
     return cmd->complete(ScsiStatus::good, nullptr);
   }
-  DiskOp* o = DiskOp::get(this, cmd, is_write ? OpKind::write : OpKind::read);
+  OpKind kind = opc == op::kOrWrite16 ? OpKind::or_write : is_write ? OpKind::write : OpKind::read;
+  DiskOp* o = DiskOp::get(this, cmd, kind);
   if (!o) return fail(cmd, sense::internal_target_failure());
   o->lba = lba;
   o->nblocks = (bytes + block_size_ - 1) / block_size_;

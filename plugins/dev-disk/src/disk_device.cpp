@@ -113,6 +113,7 @@ bool DiskDevice::data_length(ConstByteSpan cdb, uint32_t* bytes, SenseInfo* sens
       *bytes = 8;
       return true;
     case op::kVerify10:
+    case op::kVerify12:
     case op::kVerify16: {
       // SBC-3 5.33: BYTCHK 00b no Data-Out, 01b the blocks, 11b one block.
       uint8_t bytchk = (c[1] >> 1) & 3;
@@ -120,11 +121,11 @@ bool DiskDevice::data_length(ConstByteSpan cdb, uint32_t* bytes, SenseInfo* sens
         *sense = sense::invalid_field_in_cdb(1, 2);
         return false;
       }
-      uint64_t n =
-          c[0] == op::kVerify10 ? get_be16(c + 7) : (cdb.size >= 16 ? get_be32(c + 10) : 0);
+      const VerifyFields f = verify_fields(c, cdb.size);
+      uint64_t n = f.blocks;
       uint64_t len = bytchk == 0 ? 0 : bytchk == 3 ? (n ? block_size_ : 0) : n * block_size_;
       if (len > DiskLimits::kMaxTransferBytes) {
-        *sense = sense::invalid_field_in_cdb(c[0] == op::kVerify10 ? 7 : 10);
+        *sense = sense::invalid_field_in_cdb(f.len_field);
         return false;
       }
       *bytes = uint32_t(len);
@@ -247,6 +248,22 @@ void DiskDevice::get_lba_status(IDeviceCommand* cmd) noexcept {
   }
   put_be32(d.data(), 4 + 16 * ndesc);  // PARAMETER DATA LENGTH (n - 3)
   uint64_t n = copy_to_cmd(cmd, d.data(), std::min<uint64_t>(8 + 16 * ndesc, alloc));
+  cmd->set_transfer_length(uint32_t(n));
+  cmd->complete(ScsiStatus::good, nullptr);
+}
+
+void DiskDevice::read_defect_data(IDeviceCommand* cmd) noexcept {
+  const uint8_t* c = cmd->cdb().data;
+  bool is12 = c[0] == op::kReadDefectData12;
+  uint8_t flags = is12 ? c[1] : c[2];  // REQ_PLIST, REQ_GLIST, DEFECT LIST FORMAT
+  // DEFECT LIST FORMAT 111b is reserved; every defined format describes an
+  // empty list the same way, so the requested one is reported back.
+  if ((flags & 0x07) == 0x07) return fail(cmd, sense::invalid_field_in_cdb(is12 ? 1 : 2, 2));
+  // An emulated medium has no defects: both lists are valid and empty
+  // (PLISTV/GLISTV echo what was asked for, DEFECT LIST LENGTH 0).
+  uint8_t d[8] = {};
+  d[1] = flags & 0x1F;
+  uint64_t n = copy_to_cmd(cmd, d, is12 ? 8 : 4);
   cmd->set_transfer_length(uint32_t(n));
   cmd->complete(ScsiStatus::good, nullptr);
 }

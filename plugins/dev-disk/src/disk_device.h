@@ -3,6 +3,7 @@
 // Backend. The core validated and ordered every command before execute().
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -20,7 +21,14 @@ struct DiskLimits {
   static constexpr uint32_t kMaxTransferBytes = 8u << 20;
   static constexpr uint32_t kMaxCompareAndWriteBlocks = 255;
   static constexpr uint64_t kMaxWriteSameBytes = 1ull << 30;
+  // Initiators that test 4-byte WRITE SAME lengths (libiscsi) first WRITE
+  // the whole range at once, whatever MAXIMUM TRANSFER LENGTH says; below
+  // 65536 blocks they expect INVALID FIELD IN CDB for such a length instead.
+  static constexpr uint64_t kMaxWriteSameBlocks = 0xFFFF;
   static constexpr uint64_t kMaxUnmapBytes = 4ull << 30;
+  // Initiators treat a MAXIMUM UNMAP LBA COUNT above 2^20 as implausible
+  // (libiscsi's Block Limits check), so the count is capped there too.
+  static constexpr uint32_t kMaxUnmapBlocks = 1u << 20;
   static constexpr uint32_t kMaxUnmapDescriptors = 256;
   // Size of the bounce buffers of VERIFY and WRITE SAME.
   static constexpr uint32_t kChunkBytes = 1u << 20;
@@ -61,10 +69,11 @@ class DiskDevice final : public IDevice {
     return DiskLimits::kMaxTransferBytes / block_size_;
   }
   uint64_t max_write_same_blocks() const noexcept {
-    return DiskLimits::kMaxWriteSameBytes / block_size_;
+    return std::min(DiskLimits::kMaxWriteSameBytes / block_size_, DiskLimits::kMaxWriteSameBlocks);
   }
   uint32_t max_unmap_blocks() const noexcept {
-    return uint32_t(DiskLimits::kMaxUnmapBytes / block_size_);
+    return uint32_t(std::min<uint64_t>(DiskLimits::kMaxUnmapBytes / block_size_,
+                                       DiskLimits::kMaxUnmapBlocks));
   }
   // Logical blocks per physical block, as an exponent (READ CAPACITY(16)).
   uint8_t physical_exponent() const noexcept;
@@ -75,6 +84,7 @@ class DiskDevice final : public IDevice {
   void read_capacity10(IDeviceCommand* cmd) noexcept;
   void read_capacity16(IDeviceCommand* cmd) noexcept;
   void get_lba_status(IDeviceCommand* cmd) noexcept;
+  void read_defect_data(IDeviceCommand* cmd) noexcept;
   void start_stop_unit(IDeviceCommand* cmd) noexcept;
   void pre_fetch(IDeviceCommand* cmd) noexcept;
   void unmap(IDeviceCommand* cmd) noexcept;

@@ -2,6 +2,8 @@
 
 #include <initializer_list>
 
+#include "nexus/bytes.hpp"
+
 namespace nexus::disk {
 namespace {
 
@@ -172,7 +174,7 @@ std::vector<OpcodeInfo> build() {
        "WRITE(16)",
        {op::kWrite16, kRwFlags, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kGrp,
         kCtl}},
-      // SBC-3 5.44 / 5.46: byte 1 DPO and BYTCHK (bit 1).
+      // SBC-3 5.44 / 5.46 and WRITE AND VERIFY(12): byte 1 DPO and BYTCHK (bit 1).
       {op::kWriteAndVerify10,
        10,
        0,
@@ -186,6 +188,19 @@ std::vector<OpcodeInfo> build() {
        wr,
        "WRITE AND VERIFY(10)",
        {op::kWriteAndVerify10, 0x12, kFF, kFF, kFF, kFF, kGrp, kFF, kFF, kCtl}},
+      {op::kWriteAndVerify12,
+       12,
+       0,
+       kWr,
+       out,
+       blk,
+       6,
+       4,
+       2,
+       4,
+       wr,
+       "WRITE AND VERIFY(12)",
+       {op::kWriteAndVerify12, 0x12, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kGrp, kCtl}},
       {op::kWriteAndVerify16,
        16,
        0,
@@ -200,7 +215,7 @@ std::vector<OpcodeInfo> build() {
        "WRITE AND VERIFY(16)",
        {op::kWriteAndVerify16, 0x12, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF,
         kGrp, kCtl}},
-      // SBC-3 5.33 / 5.35: byte 1 DPO and BYTCHK (bits 2-1). The Data-Out
+      // SBC-3 5.33 / 5.35 and VERIFY(12): byte 1 DPO and BYTCHK (bits 2-1). The Data-Out
       // length depends on BYTCHK, hence LengthUnit::device.
       {op::kVerify10,
        10,
@@ -215,6 +230,19 @@ std::vector<OpcodeInfo> build() {
        rd,
        "VERIFY(10)",
        {op::kVerify10, 0x16, kFF, kFF, kFF, kFF, kGrp, kFF, kFF, kCtl}},
+      {op::kVerify12,
+       12,
+       0,
+       kRw,
+       out,
+       dev,
+       6,
+       4,
+       2,
+       4,
+       rd,
+       "VERIFY(12)",
+       {op::kVerify12, 0x16, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kGrp, kCtl}},
       {op::kVerify16,
        16,
        0,
@@ -273,6 +301,35 @@ std::vector<OpcodeInfo> build() {
        "GET LBA STATUS",
        {op::kServiceActionIn16, 0x1F, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF,
         0x00, kCtl}},
+      // SBC-3 READ DEFECT DATA(10) / (12): REQ_PLIST, REQ_GLIST and DEFECT
+      // LIST FORMAT; (12) also has ADDRESS DESCRIPTOR INDEX. Both lists are
+      // empty: an emulated medium has no defects.
+      {op::kReadDefectData10,
+       10,
+       0,
+       F::allocation_length,
+       in,
+       by,
+       7,
+       2,
+       0,
+       0,
+       rd,
+       "READ DEFECT DATA(10)",
+       {op::kReadDefectData10, 0x00, 0x1F, 0x00, 0x00, 0x00, 0x00, kFF, kFF, kCtl}},
+      {op::kReadDefectData12,
+       12,
+       0,
+       F::allocation_length,
+       in,
+       by,
+       6,
+       4,
+       0,
+       0,
+       rd,
+       "READ DEFECT DATA(12)",
+       {op::kReadDefectData12, 0x1F, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, 0x00, kCtl}},
       // SBC-3 5.22 / 5.23: byte 1 IMMED.
       {op::kSyncCache10,
        10,
@@ -305,7 +362,7 @@ std::vector<OpcodeInfo> build() {
       {op::kWriteSame10,
        10,
        0,
-       kWr,
+       kWr | F::exact_data_out,
        out,
        LengthUnit::one_block,
        7,
@@ -319,7 +376,7 @@ std::vector<OpcodeInfo> build() {
       {op::kWriteSame16,
        16,
        0,
-       kWr,
+       kWr | F::exact_data_out,
        out,
        dev,
        10,
@@ -348,7 +405,7 @@ std::vector<OpcodeInfo> build() {
       {op::kCompareAndWrite,
        16,
        0,
-       kWr,
+       kWr | F::exact_data_out,
        out,
        LengthUnit::blocks_times_two,
        13,
@@ -359,6 +416,22 @@ std::vector<OpcodeInfo> build() {
        "COMPARE AND WRITE",
        {op::kCompareAndWrite, kRwFlags, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, 0x00, 0x00, 0x00,
         kFF, kGrp, kCtl}},
+      // SBC-3 ORWRITE(16): the Data-Out is ORed into the blocks; ORPROTECT
+      // needs protection information, which is not offered.
+      {op::kOrWrite16,
+       16,
+       0,
+       kWr,
+       out,
+       blk,
+       10,
+       4,
+       2,
+       8,
+       wr,
+       "ORWRITE(16)",
+       {op::kOrWrite16, kRwFlags, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kGrp,
+        kCtl}},
       // SBC-3 5.9 / 5.10 PRE-FETCH: byte 1 IMMED.
       {op::kPreFetch10,
        10,
@@ -409,6 +482,37 @@ std::vector<OpcodeInfo> build() {
 }
 
 }  // namespace
+
+VerifyFields verify_fields(const uint8_t* c, size_t cdb_size) noexcept {
+  VerifyFields f{};
+  switch (c[0]) {
+    case op::kVerify10:
+      f = {10, 7, 0, 0};
+      break;
+    case op::kVerify12:
+      f = {12, 6, 0, 0};
+      break;
+    default:
+      f = {16, 10, 0, 0};
+      break;
+  }
+  if (cdb_size < f.cdb_length) return f;
+  switch (c[0]) {
+    case op::kVerify10:
+      f.lba = get_be32(c + 2);
+      f.blocks = get_be16(c + 7);
+      break;
+    case op::kVerify12:
+      f.lba = get_be32(c + 2);
+      f.blocks = get_be32(c + 6);
+      break;
+    default:
+      f.lba = get_be64(c + 2);
+      f.blocks = get_be32(c + 10);
+      break;
+  }
+  return f;
+}
 
 const std::vector<OpcodeInfo>& all_disk_opcodes() {
   static const std::vector<OpcodeInfo> rows = build();

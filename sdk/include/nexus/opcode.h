@@ -32,6 +32,10 @@ struct OpcodeFlags {
   static constexpr uint32_t allocation_length = 1u << 8;  // length field is an ALLOCATION LENGTH (truncate, never overflow)
   static constexpr uint32_t ok_when_not_ready = 1u << 9;  // runs while the LU is becoming ready / stopped
   static constexpr uint32_t len_bit_bytchk = 1u << 10;    // VERIFY: data-out only when BYTCHK (CDB byte 1 bits 1..2) != 0
+  // The initiator's expected transfer length must equal the computed data
+  // length exactly (WRITE SAME, COMPARE AND WRITE): a partial or padded
+  // Data-Out is ILLEGAL REQUEST, not a residual.
+  static constexpr uint32_t exact_data_out = 1u << 11;
 };
 
 // Reservation class of a command, for the SPC-4 5.13 conflict table (Table

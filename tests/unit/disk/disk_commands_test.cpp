@@ -160,6 +160,66 @@ TEST_P(DiskCommands, WriteAndVerify) {
   EXPECT_EQ(read_blocks(dev(), 302, 1, bs), b);
 }
 
+TEST_P(DiskCommands, Verify12AndWriteAndVerify12) {
+  auto a = pattern(3, 21);
+  EXPECT_GOOD(exec(dev(), cdb12(op::kWriteAndVerify12, 400, 3, 0x02), 3 * bs, &a));
+  EXPECT_EQ(read_blocks(dev(), 400, 3, bs), a);
+  EXPECT_GOOD(exec(dev(), cdb12(op::kVerify12, 400, 3, 0x00), 0));
+  EXPECT_GOOD(exec(dev(), cdb12(op::kVerify12, 400, 3, 0x02), 3 * bs, &a));
+  auto b = a;
+  b[2 * bs + 5] ^= 0x01;
+  auto m = exec(dev(), cdb12(op::kVerify12, 400, 3, 0x02), 3 * bs, &b);
+  expect_sense(*m, SenseKey::miscompare, 0x1D, 0x00);
+  EXPECT_EQ(m->sense().information, 2 * bs + 5);
+  expect_sense(*exec(dev(), cdb12(op::kVerify12, nb - 1, 2), 0), SenseKey::illegal_request, 0x21,
+               0x00);
+  // The Data-Out length the core asks for follows BYTCHK and VERIFICATION LENGTH.
+  uint32_t len = 0;
+  SenseInfo s{};
+  auto v = cdb12(op::kVerify12, 0, 3, 0x02);
+  ASSERT_TRUE(dev()->data_length({v.data(), v.size()}, &len, &s));
+  EXPECT_EQ(len, 3 * bs);
+  auto huge = cdb12(op::kVerify12, 0, d->disk()->max_transfer_blocks() + 1, 0x02);
+  EXPECT_FALSE(dev()->data_length({huge.data(), huge.size()}, &len, &s));
+  EXPECT_EQ(s.field_pointer, 6);
+}
+
+TEST_P(DiskCommands, OrWriteOrsTheDataOutIntoTheBlocks) {
+  std::vector<uint8_t> a(size_t(2) * bs, 0x0F), b(size_t(2) * bs, 0x30);
+  b[bs + 1] = 0xC0;
+  write_blocks(dev(), 500, a, bs);
+  EXPECT_GOOD(exec(dev(), cdb16(op::kOrWrite16, 500, 2, 0x08), 2 * bs, &b));  // FUA
+  auto got = read_blocks(dev(), 500, 2, bs);
+  EXPECT_EQ(got[0], 0x3F);
+  EXPECT_EQ(got[bs + 1], 0xCF);
+  EXPECT_EQ(got[2 * bs - 1], 0x3F);
+  EXPECT_GOOD(exec(dev(), cdb16(op::kOrWrite16, 500, 0), 0));
+  expect_sense(*exec(dev(), cdb16(op::kOrWrite16, nb - 1, 2), 2 * bs, &b),
+               SenseKey::illegal_request, 0x21, 0x00);
+}
+
+TEST_P(DiskCommands, ReadDefectDataReportsEmptyLists) {
+  // READ DEFECT DATA(10): REQ_PLIST|REQ_GLIST, format 101b, allocation length 32.
+  std::vector<uint8_t> c10 = {op::kReadDefectData10, 0, 0x1D, 0, 0, 0, 0, 0, 32, 0};
+  auto r10 = exec(dev(), c10, 32);
+  EXPECT_GOOD(r10);
+  ASSERT_EQ(r10->transfer(), 4u);
+  EXPECT_EQ(r10->data()[1], 0x1D);            // PLISTV, GLISTV, format echoed
+  EXPECT_EQ(get_be16(r10->data().data() + 2), 0);  // DEFECT LIST LENGTH
+  // READ DEFECT DATA(12): an 8-byte header; a 2-byte allocation truncates it.
+  std::vector<uint8_t> c12 = {op::kReadDefectData12, 0x00, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0};
+  auto r12 = exec(dev(), c12, 32);
+  EXPECT_GOOD(r12);
+  ASSERT_EQ(r12->transfer(), 8u);
+  EXPECT_EQ(get_be32(r12->data().data() + 4), 0u);
+  EXPECT_EQ(exec(dev(), c12, 2)->transfer(), 2u);
+  // DEFECT LIST FORMAT 111b is reserved.
+  c10[2] = 0x07;
+  auto bad = exec(dev(), c10, 32);
+  expect_sense(*bad, SenseKey::illegal_request, 0x24, 0x00);
+  EXPECT_EQ(bad->sense().field_pointer, 2);
+}
+
 TEST_P(DiskCommands, CompareAndWrite) {
   auto old = pattern(2, 1), neu = pattern(2, 2);
   write_blocks(dev(), 50, old, bs);
@@ -402,6 +462,26 @@ TEST_P(DiskCommands, BlockDescriptor) {
   b.block_length = bs == 512 ? 4096 : 512;
   EXPECT_EQ(dev()->set_block_descriptor(&b, &s), Status::invalid_argument);
   EXPECT_EQ(s.asc, 0x26);
+}
+
+TEST(DiskBlockLimits, StayWithinWhatInitiatorsAccept) {
+  // A large LU, so the byte-based limits alone would exceed these counts.
+  auto d = make_disk({{"backend", "null"}, {"size", "16G"}});
+  ASSERT_EQ(d->status, Status::ok);
+  uint8_t p[64];
+  uint32_t len = 0;
+  ASSERT_EQ(d->dev->vpd_page(0xB0, {p, sizeof p}, &len), Status::ok);
+  // MAXIMUM UNMAP LBA COUNT: libiscsi rejects more than 2^20.
+  EXPECT_GT(get_be32(p + 20), 0u);
+  EXPECT_LE(get_be32(p + 20), 1u << 20);
+  // MAXIMUM WRITE SAME LENGTH below 65536, and a longer WRITE SAME(16) is
+  // refused with a pointer to NUMBER OF LOGICAL BLOCKS.
+  EXPECT_LT(get_be64(p + 36), 65536u);
+  std::vector<uint8_t> zero(512, 0);
+  auto c = exec(d->dev.get(), cdb16(op::kWriteSame16, 0, 65536, 0x08), 512, &zero);
+  expect_sense(*c, SenseKey::illegal_request, 0x24, 0x00);
+  EXPECT_EQ(c->sense().field_pointer, 10);
+  EXPECT_GOOD(exec(d->dev.get(), cdb16(op::kWriteSame16, 0, 65535, 0x08), 512, &zero));
 }
 
 TEST(DiskUnmap, MoreThanMaximumUnmapLbaCountIsInvalidField) {

@@ -56,6 +56,16 @@ TEST(DiskOpcodes, ReservedBitsAreNotInUsageMasks) {
       {op::kStartStopUnit, 0, 4, 0x08, "START STOP UNIT byte 4 bit 3 reserved"},
       {op::kStartStopUnit, 0, 1, 0xFE, "START STOP UNIT byte 1 bits 7-1 reserved"},
       {op::kPreFetch10, 0, 1, 0xFD, "PRE-FETCH(10) byte 1: only IMMED"},
+      {op::kVerify12, 0, 1, 0xE9, "VERIFY(12) VRPROTECT, byte 1 bits 3 and 0"},
+      {op::kVerify12, 0, 10, 0xE0, "VERIFY(12) byte 10 bits 7-5"},
+      {op::kWriteAndVerify12, 0, 1, 0xED, "WRITE AND VERIFY(12) WRPROTECT, bits 3, 2, 0"},
+      {op::kOrWrite16, 0, 1, 0xE5, "ORWRITE(16) ORPROTECT and reserved bits"},
+      {op::kOrWrite16, 0, 14, 0xE0, "ORWRITE(16) byte 14 bits 7-5"},
+      {op::kReadDefectData10, 0, 1, 0xFF, "READ DEFECT DATA(10) byte 1 reserved"},
+      {op::kReadDefectData10, 0, 2, 0xE0, "READ DEFECT DATA(10) byte 2 bits 7-5 reserved"},
+      {op::kReadDefectData10, 0, 3, 0xFF, "READ DEFECT DATA(10) bytes 3-6 reserved"},
+      {op::kReadDefectData12, 0, 1, 0xE0, "READ DEFECT DATA(12) byte 1 bits 7-5 reserved"},
+      {op::kReadDefectData12, 0, 10, 0xFF, "READ DEFECT DATA(12) byte 10 reserved"},
   };
   for (const Forbidden& f : cases) {
     const OpcodeInfo* o = find(f.opcode, f.sa);
