@@ -47,6 +47,14 @@ LogicalUnit* Core::add_device(const std::string& name, IDevice* device) {
 
 bool Core::build(Diagnostics& diag) {
   bool ok = true;
+  // Devices may persist state while they are created (a changer's element map).
+  if (!check_only_ && !config_.server.state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(config_.server.state_dir, ec);
+    if (ec)
+      spdlog::warn("state directory {}: {} (persistent state will not be saved)",
+                   config_.server.state_dir, ec.message());
+  }
   for (const Device& d : config_.devices) {
     const LoadedPlugin* p = plugins_.find(PluginKind::device, d.handler);
     if (!p) {
@@ -112,13 +120,6 @@ bool Core::build(Diagnostics& diag) {
 }
 
 bool Core::start() {
-  if (!check_only_ && !config_.server.state_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(config_.server.state_dir, ec);
-    if (ec)
-      spdlog::warn("state directory {}: {} (persistent state will not be saved)",
-                   config_.server.state_dir, ec.message());
-  }
   reactors_->start();
   started_ = true;
   bool ok = true;
