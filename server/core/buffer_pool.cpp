@@ -82,7 +82,8 @@ bool BufferPool::allocate(uint32_t length, Buffer& out) noexcept {
 }
 
 void BufferPool::release(Buffer& buf) noexcept {
-  for (uint32_t i = 0; i < buf.count; ++i) give(class_of(uint32_t(buf.iov[i].len)), buf.iov[i].base);
+  for (uint32_t i = 0; i < buf.count; ++i)
+    give(class_of(uint32_t(buf.iov[i].len)), buf.iov[i].base);
   in_use_.fetch_sub(buf.reserved, std::memory_order_relaxed);
   buf.count = 0;
   buf.length = 0;

@@ -43,7 +43,9 @@ class BufferPool {
 
   uint64_t in_use() const noexcept { return in_use_.load(std::memory_order_relaxed); }
   uint64_t cached() const noexcept;
-  uint64_t system_allocations() const noexcept { return system_allocs_.load(std::memory_order_relaxed); }
+  uint64_t system_allocations() const noexcept {
+    return system_allocs_.load(std::memory_order_relaxed);
+  }
   uint64_t watermark() const noexcept { return watermark_; }
 
  private:

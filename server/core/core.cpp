@@ -40,6 +40,7 @@ LogicalUnit* Core::find_lu(std::string_view device) noexcept {
 
 LogicalUnit* Core::add_device(const std::string& name, IDevice* device) {
   auto lu = std::make_unique<LogicalUnit>(*this, name, config_.server.state_dir, check_only_);
+  lu->set_queue_limit(config_.server.lun_queue_depth);
   lu->attach_device(device);
   lus_.push_back(std::move(lu));
   return lus_.back().get();
@@ -62,6 +63,7 @@ bool Core::build(Diagnostics& diag) {
       continue;
     }
     auto lu = std::make_unique<LogicalUnit>(*this, d.name, config_.server.state_dir, check_only_);
+    lu->set_queue_limit(config_.server.lun_queue_depth);
     auto opts = YamlConfigNode::make_root(d.options, d.options_location, "device '" + d.name + "'");
     IDevice* dev = nullptr;
     Status st = p->create_device(lu.get(), opts.get(), &dev);
@@ -134,8 +136,7 @@ void Core::shutdown() {
     // Transports have closed their nexuses; wait for in-flight commands.
     std::unique_lock lock(nexus_mu_);
     nexus_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return nexuses_.empty(); });
-    if (!nexuses_.empty())
-      spdlog::warn("{} nexus(es) still open at shutdown", nexuses_.size());
+    if (!nexuses_.empty()) spdlog::warn("{} nexus(es) still open at shutdown", nexuses_.size());
   }
   transports_.clear();
   reactors_->stop_and_join();
@@ -171,21 +172,7 @@ size_t Core::nexus_count() const {
 
 void Core::clear_task_set(Nexus& origin, LogicalUnit* lu, const std::shared_ptr<TmfWait>& wait,
                           bool lu_reset) noexcept {
-  bool tas = task_aborted_status(lu);
-  uint64_t origin_id = origin.id();
-  for (auto& n : lu->nexuses()) {
-    bool other = n->id() != origin_id;
-    wait->pending.fetch_add(1);
-    n->reactor().post_fn([n, lu, wait, other, tas, lu_reset] {
-      // SAM-5 7.4/7.5: another nexus's tasks end with TASK ABORTED when TAS=1;
-      // with TAS=0 they vanish and that nexus gets COMMANDS CLEARED BY
-      // ANOTHER INITIATOR (2Fh/00h) - unless a reset UA covers it.
-      bool had = n->has_task(lu, false, 0);
-      n->abort_matching(lu, false, 0, other && tas, wait);
-      if (other && had && !tas && !lu_reset) lu->raise_ua(UaScope::only, n->id(), 0x2F, 0x00);
-      wait->done_one();
-    });
-  }
+  abort_lu_tasks(lu, origin.id(), wait, !lu_reset);
   if (lu_reset) {
     auto prev = std::move(wait->after_all);
     wait->after_all = [lu, prev] {
@@ -201,6 +188,24 @@ void Core::clear_task_set(Nexus& origin, LogicalUnit* lu, const std::shared_ptr<
       // OCCURRED (29h/03h) for every I_T nexus of the LU.
       lu->raise_ua(UaScope::all_nexuses, 0, 0x29, 0x03);
     };
+  }
+}
+
+void Core::abort_lu_tasks(LogicalUnit* lu, uint64_t origin_id, const std::shared_ptr<TmfWait>& wait,
+                          bool ua_for_others) noexcept {
+  bool tas = task_aborted_status(lu);
+  for (auto& n : lu->nexuses()) {
+    bool other = n->id() != origin_id;
+    if (wait) wait->pending.fetch_add(1);
+    n->reactor().post_fn([n, lu, wait, other, tas, ua_for_others] {
+      // SAM-5 7.4/7.5: another nexus's tasks end with TASK ABORTED when TAS=1;
+      // with TAS=0 they vanish and that nexus gets COMMANDS CLEARED BY
+      // ANOTHER INITIATOR (2Fh/00h) - unless a reset UA covers it.
+      bool had = n->has_task(lu, false, 0);
+      n->abort_matching(lu, false, 0, other && tas, wait);
+      if (other && had && !tas && ua_for_others) lu->raise_ua(UaScope::only, n->id(), 0x2F, 0x00);
+      if (wait) wait->done_one();
+    });
   }
 }
 

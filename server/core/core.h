@@ -58,6 +58,9 @@ class Core {
   // Task management spanning nexuses (SAM-5 7.4, 7.5, 7.7).
   void clear_task_set(Nexus& origin, LogicalUnit* lu, const std::shared_ptr<TmfWait>& wait,
                       bool lu_reset) noexcept;
+  // Aborts every task of the LU (CLEAR TASK SET, LU reset, QErr=01b).
+  void abort_lu_tasks(LogicalUnit* lu, uint64_t origin_id, const std::shared_ptr<TmfWait>& wait,
+                      bool ua_for_others) noexcept;
   void nexus_reset(Nexus& origin, const std::shared_ptr<TmfWait>& wait) noexcept;
   void nexus_closing(Nexus& n, bool lost) noexcept;
 

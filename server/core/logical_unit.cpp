@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <functional>
 
+#include "config/yaml_config_node.h"
 #include "core/core.h"
 #include "core/nexus_session.h"
 #include "core/reactor.h"
-#include "config/yaml_config_node.h"
 #include "core/scsi_command.h"
-#include "reservations/reservation_store.h"
 #include "nexus/bytes.hpp"
+#include "reservations/reservation_store.h"
 #include "scsi/control_mode_state.h"
 #include "scsi/core_opcode_rows.h"
 #include "scsi/opcode_table.h"
@@ -54,9 +54,15 @@ void LogicalUnit::raise_ua(UaScope scope, uint64_t nexus_id, uint8_t asc, uint8_
   std::lock_guard lock(mu_);
   UnitAttention ua{asc, ascq};
   switch (scope) {
-    case UaScope::all_nexuses: uas_.raise_all(ua); break;
-    case UaScope::all_but: uas_.raise_all_but(nexus_id, ua); break;
-    case UaScope::only: uas_.raise(nexus_id, ua); break;
+    case UaScope::all_nexuses:
+      uas_.raise_all(ua);
+      break;
+    case UaScope::all_but:
+      uas_.raise_all_but(nexus_id, ua);
+      break;
+    case UaScope::only:
+      uas_.raise(nexus_id, ua);
+      break;
   }
 }
 
@@ -128,9 +134,7 @@ void LogicalUnit::dispatch(const std::vector<Command*>& cmds) noexcept {
   }
 }
 
-std::string LogicalUnit::reservation_file() const {
-  return state_dir_ + "/" + name_ + ".pr";
-}
+std::string LogicalUnit::reservation_file() const { return state_dir_ + "/" + name_ + ".pr"; }
 
 void LogicalUnit::init_reservations(std::vector<uint16_t> target_ports) {
   std::lock_guard lock(mu_);
@@ -145,8 +149,8 @@ void LogicalUnit::init_reservations(std::vector<uint16_t> target_ports) {
     // A damaged file must not stop the server; the reservation holder has
     // to re-register, which initiators do after REGISTRATIONS PREEMPTED or a
     // conflict. Say so loudly.
-    spdlog::error("[lu {}] ignoring unreadable reservation state {}: {}", name_,
-                  reservation_file(), err);
+    spdlog::error("[lu {}] ignoring unreadable reservation state {}: {}", name_, reservation_file(),
+                  err);
   }
   resv_.set_target_ports(std::move(target_ports));
 }

@@ -5,6 +5,7 @@
 // that depends on which nexus a command came from).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,15 @@ class LogicalUnit final : public IDeviceHost {
   void detach_nexus(Nexus* n);
   std::vector<std::shared_ptr<Nexus>> nexuses();
 
+  // Outstanding-command limit of the LU across all nexuses (server.lun_queue_depth).
+  bool admit_outstanding() noexcept {
+    if (outstanding_.fetch_add(1, std::memory_order_relaxed) < queue_limit_) return true;
+    outstanding_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  void release_outstanding() noexcept { outstanding_.fetch_sub(1, std::memory_order_relaxed); }
+  void set_queue_limit(uint32_t n) noexcept { queue_limit_ = n; }
+
   // Task set and UA state, guarded by mu().
   std::mutex& mu() noexcept { return mu_; }
   TaskSet& tasks() noexcept { return tasks_; }
@@ -94,6 +104,8 @@ class LogicalUnit final : public IDeviceHost {
   std::unique_ptr<scsi::ControlModeState> control_;
   uint64_t naa_id_ = 0;
   std::vector<uint8_t> vpd_pages_;
+  std::atomic<uint32_t> outstanding_{0};
+  uint32_t queue_limit_ = 1024;
   std::mutex mu_;
   TaskSet tasks_;
   UnitAttentionQueues uas_;

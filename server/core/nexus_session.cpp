@@ -4,12 +4,12 @@
 
 #include "core/core.h"
 #include "core/logical_unit.h"
-#include "scsi/lun_encoding.h"
 #include "core/reactor.h"
 #include "core/spc_bridge.h"
 #include "core/tmf_wait.h"
 #include "nexus/bytes.hpp"
 #include "nexus/sense.hpp"
+#include "scsi/lun_encoding.h"
 
 namespace nexus::server {
 
@@ -99,6 +99,12 @@ ITransportCommand* Nexus::new_command(const CommandDesc* desc) noexcept {
   if (entry) {
     c->lu_ = entry->lu;
     c->read_only_ = entry->read_only;
+    // SAM-5 5.3: the LU's task set is full across all nexuses.
+    if (!entry->lu->admit_outstanding()) {
+      c->fail(live_ > 1 ? ScsiStatus::task_set_full : ScsiStatus::busy, nullptr);
+      return c;
+    }
+    c->counted_in_lu_ = true;
   }
   Admission a = admit_command(c->lu_, lun.value_or(0xFFFFFFFF), c->cdb_, c->cdb_len_);
   c->row_ = a.row;
@@ -246,7 +252,8 @@ void Nexus::close(bool lost) noexcept {
   core_.nexus_closing(*this, lost);
   std::vector<Command*> started;
   for (Command* c = live_head_; c; c = c->nx_next_)
-    if (c->state() != CommandState::done && c->state() != CommandState::created) started.push_back(c);
+    if (c->state() != CommandState::done && c->state() != CommandState::created)
+      started.push_back(c);
   for (Command* c : started) c->abort(nullptr, false);
   maybe_closed();
 }

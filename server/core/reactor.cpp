@@ -1,10 +1,10 @@
 #include "core/reactor.h"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 
@@ -92,10 +92,11 @@ class Timer final : public ITimer, public std::enable_shared_from_this<Timer> {
     if (released_) return;
     ++generation_;
     timer_.expires_after(std::chrono::milliseconds(ms));
-    timer_.async_wait([self = shared_from_this(), gen = generation_](const boost::system::error_code& ec) {
-      if (ec || self->released_ || gen != self->generation_) return;
-      self->cb_(self->ctx_);
-    });
+    timer_.async_wait(
+        [self = shared_from_this(), gen = generation_](const boost::system::error_code& ec) {
+          if (ec || self->released_ || gen != self->generation_) return;
+          self->cb_(self->ctx_);
+        });
   }
   void cancel() noexcept override {
     ++generation_;

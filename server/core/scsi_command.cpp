@@ -41,6 +41,7 @@ void Command::init(const CommandDesc& d) noexcept {
   data_phase_done_ = false;
   state_ = CommandState::created;
   prefailed_ = false;
+  counted_in_lu_ = false;
   in_task_set_ = false;
   report_task_aborted_ = false;
   aborted_.store(false, std::memory_order_relaxed);
@@ -247,6 +248,10 @@ void Command::finish_on_reactor() noexcept {
     }
   } else {
     compute_response();
+    // Control mode page QErr=01b (SPC-4 7.5.8): a CHECK CONDITION aborts
+    // every other task of the task set, whichever nexus sent it.
+    if (status_ == ScsiStatus::check_condition && lu_ && lu_->control().qerr == 1)
+      nexus_->core().abort_lu_tasks(lu_, nexus_->id(), nullptr, true);
     ev->send_response(this);
   }
   // `this` may be released and recycled by now.
@@ -289,6 +294,7 @@ void Command::release() noexcept {
   auto waiters = std::move(abort_waiters_);
   abort_waiters_.clear();
   nexus_->core().buffers().release(buf_);
+  if (counted_in_lu_) lu_->release_outstanding();
   Nexus* n = nexus_;
   n->command_released(this);
   for (auto& w : waiters) w->done_one();

@@ -21,11 +21,11 @@ class LogicalUnit;
 struct TmfWait;
 
 enum class CommandState : uint8_t {
-  created,       // new_command() returned it; the transport may fill Data-Out
-  waiting_data,  // in the task set, waiting for solicited Data-Out
-  waiting_order, // in the task set, blocked by an older task (SAM-5 8.6)
-  running,       // handed to the device handler or the core's SPC code
-  done,          // response or abort reported to the transport
+  created,        // new_command() returned it; the transport may fill Data-Out
+  waiting_data,   // in the task set, waiting for solicited Data-Out
+  waiting_order,  // in the task set, blocked by an older task (SAM-5 8.6)
+  running,        // handed to the device handler or the core's SPC code
+  done,           // response or abort reported to the transport
 };
 
 class Command final : public ITransportCommand, public IDeviceCommand {
@@ -93,6 +93,7 @@ class Command final : public ITransportCommand, public IDeviceCommand {
   BufferPool::Buffer buf_;
   CommandState state_ = CommandState::created;
   bool prefailed_ = false;
+  bool counted_in_lu_ = false;  // holds a slot of the LU's outstanding limit
   bool in_task_set_ = false;
   bool report_task_aborted_ = false;  // TAS=1 for another nexus's command
   std::atomic<bool> aborted_{false};

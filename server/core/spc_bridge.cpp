@@ -3,15 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include "core/logical_unit.h"
-#include "core/reservation_dispatch.h"
 #include "core/nexus_session.h"
+#include "core/reservation_dispatch.h"
 #include "core/scsi_command.h"
 #include "nexus/bytes.hpp"
 #include "nexus/sense.hpp"
 #include "scsi/control_mode_state.h"
+#include "scsi/core_command.h"
 #include "scsi/core_context.h"
 #include "scsi/core_opcode_rows.h"
-#include "scsi/core_command.h"
 #include "scsi/lun_encoding.h"
 #include "scsi/opcode_table.h"
 #include "scsi/sense_encoding.h"
@@ -41,7 +41,8 @@ Admission reject(const SenseInfo& s) {
 
 }  // namespace
 
-Admission admit_command(LogicalUnit* lu, uint32_t lun, const uint8_t* cdb, uint32_t cdb_len) noexcept {
+Admission admit_command(LogicalUnit* lu, uint32_t lun, const uint8_t* cdb,
+                        uint32_t cdb_len) noexcept {
   std::span<const uint8_t> bytes(cdb, cdb_len);
   IDevice* dev = lu ? lu->device() : nullptr;
   const scsi::OpcodeTable& table = dev ? lu->opcodes() : unmapped_table();
@@ -51,8 +52,8 @@ Admission admit_command(LogicalUnit* lu, uint32_t lun, const uint8_t* cdb, uint3
     // any LUN; everything else is LOGICAL UNIT NOT SUPPORTED, except on the
     // REPORT LUNS well-known LUN itself.
     uint8_t op = cdb[0];
-    bool always = op == scsi::op::inquiry || op == scsi::op::report_luns ||
-                  op == scsi::op::request_sense;
+    bool always =
+        op == scsi::op::inquiry || op == scsi::op::report_luns || op == scsi::op::request_sense;
     if (!always && lun != scsi::kReportLunsWlun) return reject(sense::lun_not_supported());
   }
   if (!r) return reject(r.sense);
@@ -137,7 +138,8 @@ void run_core_command(Command& c) noexcept {
   const IoVec* iov = nullptr;
   uint32_t n = c.iov(&iov);
   std::span<uint8_t> buf = n ? std::span<uint8_t>(iov[0].base, iov[0].len) : std::span<uint8_t>();
-  scsi::Result r = scsi::execute_core_command(ctx, std::span<const uint8_t>(c.cdb_, c.cdb_len_), buf);
+  scsi::Result r =
+      scsi::execute_core_command(ctx, std::span<const uint8_t>(c.cdb_, c.cdb_len_), buf);
   if (r.disposition == scsi::Disposition::not_handled) {
     run_reservation_command(c, buf);
     return;
@@ -169,7 +171,8 @@ void run_core_command(Command& c) noexcept {
   c.complete(r.status, r.has_sense ? &r.sense : nullptr);
 }
 
-uint32_t encode_sense_for(LogicalUnit* lu, const SenseInfo& s, uint8_t* out, uint32_t cap) noexcept {
+uint32_t encode_sense_for(LogicalUnit* lu, const SenseInfo& s, uint8_t* out,
+                          uint32_t cap) noexcept {
   auto fmt = lu && lu->control().d_sense ? scsi::SenseFormat::descriptor : scsi::SenseFormat::fixed;
   size_t len = scsi::encode_sense(s, fmt, std::span<uint8_t>(out, cap));
   return uint32_t(len < cap ? len : cap);

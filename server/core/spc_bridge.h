@@ -15,19 +15,20 @@ class Command;
 
 struct Admission {
   bool ok = true;
-  SenseInfo sense{};         // when !ok: CHECK CONDITION with this sense
+  SenseInfo sense{};  // when !ok: CHECK CONDITION with this sense
   const OpcodeInfo* row = nullptr;
-  uint32_t length = 0;       // bytes of data the CDB asks for
+  uint32_t length = 0;  // bytes of data the CDB asks for
   bool data_out = false;
-  bool alloc_len = false;    // length is an ALLOCATION LENGTH
-  uint64_t lba = 0;          // medium range for ordering
-  uint64_t blocks = 0;       // 0 with access = whole LU
-  uint8_t access = 0;        // 0 none, 1 read, 2 write
+  bool alloc_len = false;  // length is an ALLOCATION LENGTH
+  uint64_t lba = 0;        // medium range for ordering
+  uint64_t blocks = 0;     // 0 with access = whole LU
+  uint8_t access = 0;      // 0 none, 1 read, 2 write
 };
 
 // Finds the opcode row (core + device rows of lu; lu == nullptr for an
 // unmapped LUN, lun its decoded number), validates the CDB against it and computes the data length.
-Admission admit_command(LogicalUnit* lu, uint32_t lun, const uint8_t* cdb, uint32_t cdb_len) noexcept;
+Admission admit_command(LogicalUnit* lu, uint32_t lun, const uint8_t* cdb,
+                        uint32_t cdb_len) noexcept;
 
 // Executes a handled_by_core command synchronously; calls c.complete().
 void run_core_command(Command& c) noexcept;

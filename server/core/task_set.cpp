@@ -6,8 +6,7 @@ namespace nexus::server {
 namespace {
 
 bool is_ordered(const Command* c) {
-  return c->attr_ == TaskAttr::ordered ||
-         (c->row_ && (c->row_->flags & OpcodeFlags::serialize_lu));
+  return c->attr_ == TaskAttr::ordered || (c->row_ && (c->row_->flags & OpcodeFlags::serialize_lu));
 }
 
 bool ranges_conflict(const Command* a, const Command* b) {

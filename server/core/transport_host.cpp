@@ -98,7 +98,8 @@ void TransportHost::shutdown(uint64_t grace_ms) {
 }
 
 void TransportHost::log(LogLevel level, Str message) noexcept {
-  spdlog::log(static_cast<spdlog::level::level_enum>(level), "[{}] {}", cfg_.plugin, to_sv(message));
+  spdlog::log(static_cast<spdlog::level::level_enum>(level), "[{}] {}", cfg_.plugin,
+              to_sv(message));
 }
 
 uint32_t TransportHost::reactor_count() const noexcept { return core_.reactors().size(); }
@@ -132,7 +133,8 @@ Status TransportHost::authorize(Str initiator_name, Str target_name, AuthInfo* a
   if (!e) return Status::not_found;
   AccessDecision d = core_.access().lookup(to_sv(target_name), to_sv(initiator_name));
   if (!d.allowed) {
-    spdlog::warn("login refused: {} -> {}: {}", to_sv(initiator_name), to_sv(target_name), d.reason);
+    spdlog::warn("login refused: {} -> {}: {}", to_sv(initiator_name), to_sv(target_name),
+                 d.reason);
     return Status::denied;
   }
   if (auth) fill_auth(d.view->auth, auth);
@@ -149,7 +151,8 @@ bool TransportHost::target_visible(Str initiator_name, Str target_name) noexcept
          core_.access().visible(to_sv(target_name), to_sv(initiator_name));
 }
 
-Status TransportHost::open_nexus(const SessionDesc* desc, INexusEvents* events, INexus** out) noexcept {
+Status TransportHost::open_nexus(const SessionDesc* desc, INexusEvents* events,
+                                 INexus** out) noexcept {
   try {
     AccessDecision d = core_.access().lookup(to_sv(desc->target_name), to_sv(desc->initiator_name));
     if (!d.allowed) return Status::denied;
@@ -159,9 +162,9 @@ Status TransportHost::open_nexus(const SessionDesc* desc, INexusEvents* events, 
       if (lu && lu->device()) luns.push_back(LunEntry{m.lun, lu, m.read_only});
     }
     uint32_t r = desc->reactor < core_.reactors().size() ? desc->reactor : 0;
-    auto n = std::make_shared<Nexus>(core_, core_.next_nexus_id(), core_.reactors().at(r), *desc,
-                                     events, std::move(luns),
-                                     core_.config().server.session_queue_depth);
+    auto n =
+        std::make_shared<Nexus>(core_, core_.next_nexus_id(), core_.reactors().at(r), *desc, events,
+                                std::move(luns), core_.config().server.session_queue_depth);
     core_.add_nexus(n);
     for (const auto& e : n->luns()) e.lu->attach_nexus(n.get());
     spdlog::info("[{}] nexus {} opened on reactor {} with {} LUN(s)", n->label(), n->id(), r,

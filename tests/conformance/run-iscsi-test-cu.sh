@@ -160,7 +160,11 @@ for sel in "${selections[@]}"; do
   # -d/-S allow destructive and SANITIZE tests: the LUN is scratch.
   # stdbuf: line-buffered, so CUnit's stdout and libiscsi's stderr lines
   # (the [SKIPPED]/[FAILED] reasons) stay in order in the log.
-  timeout -s INT -k 10 "$tmo" stdbuf -oL -eL iscsi-test-cu -d -S -i "$init1" -I "$init2" -t "$sel" "$url" \
+  # MultipathIO needs two paths to the LU: the same portal twice gives two
+  # sessions (two I_T nexuses), which is what those tests exercise.
+  urls=("$url")
+  case $sel in SCSI.MultipathIO*) urls+=("$url") ;; esac
+  timeout -s INT -k 10 "$tmo" stdbuf -oL -eL iscsi-test-cu -d -S -i "$init1" -I "$init2" -t "$sel" "${urls[@]}" \
     >>"$itc_out" 2>&1 </dev/null &
   itc_pid=$!
   # libiscsi keeps reconnecting to a dead target: stop the suite as soon as

@@ -159,3 +159,28 @@ TEST_F(CommandFlow, WriteWithMoreDataThanTheCdbReportsUnderflow) {
   EXPECT_EQ(r.residual_flags, Residual::underflow);
   EXPECT_EQ(r.residual, 1536u);
 }
+
+TEST_F(CommandFlow, QErrOneAbortsTheTaskSetOnCheckCondition) {
+  lu_->control().qerr = 1;  // SPC-4 7.5.8
+  submit(1, rw10(0x28, 0, 1), DataDir::read, 512);
+  settle();
+  ASSERT_EQ(dev_.executed().size(), 1u);
+  auto bad = rw10(0x28, 0, 1);
+  bad[6] = 0x01;  // reserved bit: CHECK CONDITION
+  submit(2, bad, DataDir::read, 512);
+  settle();
+  EXPECT_EQ(events_.responses[2].status, ScsiStatus::check_condition);
+  EXPECT_EQ(dev_.aborts, 1) << "QErr=01b must abort the other tasks";
+  dev_.complete_one();
+  settle();
+  EXPECT_EQ(events_.aborted, std::vector<uint64_t>{1});
+}
+
+TEST_F(CommandFlow, QErrZeroLeavesOtherTasksAlone) {
+  submit(1, rw10(0x28, 0, 1), DataDir::read, 512);
+  auto bad = rw10(0x28, 0, 1);
+  bad[6] = 0x01;
+  submit(2, bad, DataDir::read, 512);
+  settle();
+  EXPECT_EQ(dev_.aborts, 0);
+}

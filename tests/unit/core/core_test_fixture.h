@@ -12,6 +12,7 @@
 #include "core/core.h"
 #include "core/logical_unit.h"
 #include "core/nexus_session.h"
+#include "scsi/control_mode_state.h"
 #include "nexus/bytes.hpp"
 #include "plugin/plugin_registry.h"
 
