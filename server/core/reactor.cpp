@@ -17,7 +17,9 @@ thread_local Reactor* t_current = nullptr;
 // the fd is released (not closed) before destruction. Interest is level-like:
 // after each callback the wait is re-armed while the event is still wanted,
 // and a still-ready fd completes again on the next loop turn.
-class FdWatch final : public IFdWatch, public std::enable_shared_from_this<FdWatch> {
+class FdWatch final : public IFdWatch,
+                      public ReactorObject,
+                      public std::enable_shared_from_this<FdWatch> {
  public:
   FdWatch(boost::asio::io_context& io, int fd, FdCallback cb, void* ctx)
       : sd_(io, fd), cb_(cb), ctx_(ctx) {}
@@ -34,6 +36,8 @@ class FdWatch final : public IFdWatch, public std::enable_shared_from_this<FdWat
     events_ = events & (FdEvents::readable | FdEvents::writable);
     arm();
   }
+
+  void force_release() noexcept override { release(); }
 
   void release() noexcept override {
     released_ = true;
@@ -84,7 +88,9 @@ class FdWatch final : public IFdWatch, public std::enable_shared_from_this<FdWat
   std::shared_ptr<FdWatch> self_;
 };
 
-class Timer final : public ITimer, public std::enable_shared_from_this<Timer> {
+class Timer final : public ITimer,
+                    public ReactorObject,
+                    public std::enable_shared_from_this<Timer> {
  public:
   Timer(boost::asio::io_context& io, Callback cb, void* ctx) : timer_(io), cb_(cb), ctx_(ctx) {}
   void init() { self_ = shared_from_this(); }
@@ -102,6 +108,8 @@ class Timer final : public ITimer, public std::enable_shared_from_this<Timer> {
     ++generation_;
     timer_.cancel();
   }
+  void force_release() noexcept override { release(); }
+
   void release() noexcept override {
     released_ = true;
     cancel();
@@ -124,6 +132,27 @@ Reactor::Reactor(uint32_t index) : index_(index) {}
 Reactor::~Reactor() {
   stop();
   join();
+  // Release what plugins left registered, then let the aborted waits run so
+  // their handlers drop the last references while the io_context lives.
+  std::vector<std::shared_ptr<ReactorObject>> left;
+  {
+    std::lock_guard lock(objects_mu_);
+    for (auto& w : objects_)
+      if (auto o = w.lock()) left.push_back(std::move(o));
+    objects_.clear();
+  }
+  for (auto& o : left) o->force_release();
+  left.clear();
+  io_.restart();
+  io_.poll();
+}
+
+void Reactor::track(std::weak_ptr<ReactorObject> obj) {
+  std::lock_guard lock(objects_mu_);
+  // Drop entries of objects already gone so the list stays small.
+  if (objects_.size() >= 64 && objects_.size() % 64 == 0)
+    std::erase_if(objects_, [](const auto& w) { return w.expired(); });
+  objects_.push_back(std::move(obj));
 }
 
 bool Reactor::on_this_thread() const noexcept { return t_current == this; }
@@ -138,6 +167,7 @@ IFdWatch* Reactor::watch_fd(int fd, uint32_t events, FdCallback cb, void* ctx) n
   try {
     auto w = std::make_shared<FdWatch>(io_, fd, cb, ctx);
     w->init(events);
+    track(w);
     return w.get();
   } catch (const std::exception& e) {
     spdlog::error("reactor {}: cannot watch fd {}: {}", index_, fd, e.what());
@@ -149,6 +179,7 @@ ITimer* Reactor::create_timer(Callback cb, void* ctx) noexcept {
   try {
     auto t = std::make_shared<Timer>(io_, cb, ctx);
     t->init();
+    track(t);
     return t.get();
   } catch (const std::exception& e) {
     spdlog::error("reactor {}: cannot create timer: {}", index_, e.what());

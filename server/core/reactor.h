@@ -7,12 +7,22 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "nexus/reactor.h"
 
 namespace nexus::server {
+
+// An fd watch or timer handed to a plugin. A plugin that never calls
+// release() (e.g. for a per-thread resource that lives until exit) must not
+// leak it: the reactor releases what is left when it is destroyed.
+class ReactorObject {
+ public:
+  virtual ~ReactorObject() = default;
+  virtual void force_release() noexcept = 0;
+};
 
 class Reactor final : public IReactor {
  public:
@@ -42,9 +52,12 @@ class Reactor final : public IReactor {
 
  private:
   void run();
+  void track(std::weak_ptr<ReactorObject> obj);
 
   uint32_t index_;
   boost::asio::io_context io_{1};
+  std::mutex objects_mu_;
+  std::vector<std::weak_ptr<ReactorObject>> objects_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
 };
