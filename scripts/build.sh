@@ -22,6 +22,11 @@ jobs=${NEXUS_JOBS:-$(nproc)}
 
 log() { printf 'build[%s]: %s\n' "$kind" "$*" >&2; }
 
+# ccache hits across checkouts in different directories (a CI clone reuses
+# what a developer built): paths below the repository are hashed relative to it.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 env_cc=()
 targets=("$@")
 case $kind in
