@@ -14,25 +14,12 @@ void fail(IDeviceCommand* cmd, const SenseInfo& s) noexcept {
 }
 
 void reply(IDeviceCommand* cmd, const uint8_t* src, size_t len) noexcept {
-  const IoVec* iov = nullptr;
-  uint32_t n = cmd->iov(&iov);
-  uint64_t limit = std::min<uint64_t>(len, cmd->data_length());
-  uint64_t done = 0;
-  for (uint32_t i = 0; i < n && done < limit; ++i) {
-    uint64_t k = std::min(iov[i].len, limit - done);
-    std::memcpy(iov[i].base, src + done, k);
-    done += k;
-  }
-  cmd->set_transfer_length(uint32_t(done));
+  reply_data(cmd, std::span(src, len));
   cmd->complete(ScsiStatus::good, nullptr);
 }
 
 CdromDevice::CdromDevice(IDeviceHost* host, const CdromOptions& opts)
-    : host_(host),
-      vendor_(opts.vendor),
-      product_(opts.product),
-      revision_(opts.revision),
-      serial_(opts.serial.empty() ? derive_serial(to_sv(host->name())) : opts.serial) {}
+    : host_(host), identity_(identity_from(opts, derive_serial(to_sv(host->name())))) {}
 
 CdromDevice::~CdromDevice() = default;
 
@@ -52,20 +39,8 @@ Status CdromDevice::info(DeviceInfo* out) noexcept {
       d.num_blocks = layout_.blocks;
     }
   }
-  auto put = [](char* dst, size_t cap, const std::string& s) {
-    size_t k = std::min(s.size(), cap - 1);
-    std::memcpy(dst, s.data(), k);
-    dst[k] = '\0';
-  };
-  put(d.vendor, sizeof d.vendor, vendor_);
-  put(d.product, sizeof d.product, product_);
-  put(d.revision, sizeof d.revision, revision_);
-  put(d.serial, sizeof d.serial, serial_);
-  // An older core may pass a smaller struct: fill what it knows about.
-  uint32_t size = out->struct_size && out->struct_size < sizeof d ? out->struct_size : sizeof d;
-  std::memcpy(out, &d, size);
-  out->struct_size = size;
-  return Status::ok;
+  fill_identity(d, identity_);
+  return publish_info(d, out);
 }
 
 uint32_t CdromDevice::opcodes(const OpcodeInfo** rows) noexcept {

@@ -21,6 +21,7 @@
 #include "disc_layout.h"
 #include "medium_events.h"
 #include "nexus/device.h"
+#include "nexus/handler.hpp"
 #include "nexus/sense.hpp"
 
 namespace nexus::cdrom {
@@ -85,7 +86,7 @@ class CdromDevice final : public IDevice, public IRemovableMedium {
   size_t build_capabilities_page(ModePageControl pc, uint8_t* p) const noexcept;
 
   IDeviceHost* host_;
-  std::string vendor_, product_, revision_, serial_;
+  DeviceIdentity identity_;
 
   mutable std::mutex mu_;
   std::shared_ptr<const DiscImage> image_;  // loaded disc (tray closed)

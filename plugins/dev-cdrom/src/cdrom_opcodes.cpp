@@ -2,12 +2,13 @@
 
 #include <initializer_list>
 
+#include "nexus/handler.hpp"
+
 namespace nexus::cdrom {
 namespace {
 
-// CONTROL byte (SAM-5 5.2): only NACA, which the core rejects (no ACA).
-constexpr uint8_t kCtl = 0x04;
-constexpr uint8_t kFF = 0xFF;
+constexpr uint8_t kCtl = cdb_usage::kControl;
+constexpr uint8_t kFF = cdb_usage::kAll;
 
 using F = OpcodeFlags;
 
@@ -25,19 +26,8 @@ struct Row {
 };
 
 OpcodeInfo make(const Row& r) {
-  OpcodeInfo o{};
-  o.opcode = r.opcode;
-  o.cdb_length = r.cdb_length;
-  o.flags = r.flags | F::ok_on_no_medium | F::ok_when_not_ready;
-  o.direction = r.dir;
-  o.len_unit = r.unit;
-  o.len_offset = r.len_offset;
-  o.len_size = r.len_size;
-  o.resv_class = r.resv;
-  size_t i = 0;
-  for (uint8_t b : r.usage)
-    if (i < sizeof o.usage) o.usage[i++] = b;
-  o.name = r.name;
+  OpcodeInfo o = opcode_info(r);
+  o.flags |= F::ok_on_no_medium | F::ok_when_not_ready;
   return o;
 }
 

@@ -6,6 +6,7 @@
 #include "changer_opcodes.h"
 #include "changer_state_file.h"
 #include "nexus/bytes.hpp"
+#include "nexus/handler.hpp"
 #include "nexus/log.hpp"
 #include "nexus/sense.hpp"
 
@@ -32,19 +33,6 @@ SenseInfo load_failed() noexcept {  // MEDIUM LOAD OR EJECT FAILED
   return sense::make(SenseKey::hardware_error, 0x53, 0x00);
 }
 
-uint64_t copy_to_cmd(IDeviceCommand* cmd, const uint8_t* src, uint64_t len) noexcept {
-  const IoVec* iov = nullptr;
-  uint32_t n = cmd->iov(&iov);
-  uint64_t limit = std::min<uint64_t>(len, cmd->data_length());
-  uint64_t done = 0;
-  for (uint32_t i = 0; i < n && done < limit; ++i) {
-    uint64_t k = std::min(iov[i].len, limit - done);
-    std::memcpy(iov[i].base, src + done, k);
-    done += k;
-  }
-  return done;
-}
-
 bool is_drive(const Element* e) { return e && e->type == ElementType::data_transfer; }
 
 }  // namespace
@@ -63,7 +51,7 @@ ChangerDevice::ChangerDevice(IDeviceHost* host, ChangerOptions opts, ElementMap 
                              std::string state_path)
     : host_(host),
       opts_(std::move(opts)),
-      serial_(opts_.serial.empty() ? derive_serial(to_sv(host->name())) : opts_.serial),
+      identity_(identity_from(opts_, derive_serial(to_sv(host->name())))),
       state_path_(std::move(state_path)),
       map_(std::move(map)),
       token_(std::make_shared<RestoreToken>()) {
@@ -85,19 +73,8 @@ Status ChangerDevice::info(DeviceInfo* out) noexcept {
   d.scsi_version = 0x06;  // SPC-4
   // A library is always ready; its media live in elements, not in the LU.
   d.flags = DeviceInfoFlags::removable | DeviceInfoFlags::medium_present | DeviceInfoFlags::ready;
-  auto put = [](char* dst, size_t cap, const std::string& s) {
-    size_t k = std::min(s.size(), cap - 1);
-    std::memcpy(dst, s.data(), k);
-    dst[k] = '\0';
-  };
-  put(d.vendor, sizeof d.vendor, opts_.vendor);
-  put(d.product, sizeof d.product, opts_.product);
-  put(d.revision, sizeof d.revision, opts_.revision);
-  put(d.serial, sizeof d.serial, serial_);
-  uint32_t size = out->struct_size && out->struct_size < sizeof d ? out->struct_size : sizeof d;
-  std::memcpy(out, &d, size);
-  out->struct_size = size;
-  return Status::ok;
+  fill_identity(d, identity_);
+  return publish_info(d, out);
 }
 
 uint32_t ChangerDevice::opcodes(const OpcodeInfo** rows) noexcept {
@@ -391,7 +368,7 @@ void ChangerDevice::read_element_status(IDeviceCommand* cmd) noexcept {
     StatusReport r;
     if (!build_element_status(map_, req, views, &r)) return fail(cmd, invalid_element(2));
     size_t n = truncate_to_units(r, alloc);
-    cmd->set_transfer_length(uint32_t(copy_to_cmd(cmd, r.data.data(), n)));
+    reply_data(cmd, std::span(r.data.data(), n));
   } catch (...) {
     return fail(cmd, sense::internal_target_failure());
   }

@@ -17,6 +17,7 @@
 #include "element_map.h"
 #include "element_status.h"
 #include "nexus/device.h"
+#include "nexus/handler.hpp"
 
 namespace nexus::changer {
 
@@ -88,7 +89,7 @@ class ChangerDevice final : public IDevice {
 
   IDeviceHost* host_;
   ChangerOptions opts_;
-  std::string serial_;
+  DeviceIdentity identity_;
   std::string state_path_;
   std::string digest_;
   std::mutex mu_;

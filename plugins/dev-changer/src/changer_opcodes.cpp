@@ -2,12 +2,13 @@
 
 #include <initializer_list>
 
+#include "nexus/handler.hpp"
+
 namespace nexus::changer {
 namespace {
 
-// CONTROL byte (SAM-5 5.2): only NACA; the core rejects NACA=1.
-constexpr uint8_t kCtl = 0x04;
-constexpr uint8_t kFF = 0xFF;
+constexpr uint8_t kCtl = cdb_usage::kControl;
+constexpr uint8_t kFF = cdb_usage::kAll;
 using F = OpcodeFlags;
 
 // Robot motion: one at a time on the LU, never overtaken (SAM-5 ordering).
@@ -26,9 +27,7 @@ OpcodeInfo row(uint8_t opcode, uint8_t len, uint32_t flags, DataDir dir, LengthU
   o.len_offset = len_off;
   o.len_size = len_size;
   o.resv_class = resv;
-  size_t i = 0;
-  for (uint8_t b : usage)
-    if (i < sizeof o.usage) o.usage[i++] = b;
+  set_usage(o, usage);
   o.timeout_ms = timeout_ms;
   o.name = name;
   return o;

@@ -5,27 +5,10 @@
 
 #include "nexus/bytes.hpp"
 #include "nexus/config.hpp"
+#include "nexus/handler.hpp"
 
 namespace nexus::changer {
 namespace {
-
-// INQUIRY identity fields are printable ASCII (SPC-4 4.4.1).
-bool printable(const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c > 0x7E) return false;
-  return true;
-}
-
-void identity(Options& opt, const char* key, size_t max, std::string* field) {
-  if (!opt.has(key)) return;
-  std::string v = opt.string(key, *field);
-  if (v.size() > max || !printable(v)) {
-    opt.fail(opt.child(key),
-             "must be printable ASCII of at most " + std::to_string(max) + " characters");
-    return;
-  }
-  *field = v;
-}
 
 std::string scalar(const IConfigNode* n) { return std::string(to_sv(n->scalar())); }
 
@@ -107,12 +90,7 @@ std::string media_path(const std::string& media_dir, const std::string& barcode)
 }
 
 std::string derive_serial(std::string_view device_name) {
-  // FNV-1a: stable across runs and builds, unlike std::hash.
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : device_name) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
+  uint64_t h = name_hash(device_name);
   char buf[24];
   std::snprintf(buf, sizeof buf, "NXL%015llx", static_cast<unsigned long long>(h >> 4));
   return buf;
@@ -126,10 +104,7 @@ bool parse_changer_options(const IConfigNode* node, ChangerOptions* out) noexcep
     o.slots = uint32_t(opt.uint("slots", std::nullopt, 1, ElementAddress::kMaxSlots));
     o.import_export = uint32_t(opt.uint("import_export", 0, 0, ElementAddress::kMaxImportExport));
     o.media_dir = opt.string("media_dir", "");
-    identity(opt, "vendor", 8, &o.vendor);
-    identity(opt, "product", 16, &o.product);
-    identity(opt, "revision", 4, &o.revision);
-    identity(opt, "serial", 63, &o.serial);
+    read_identity(opt, &o);
 
     bool carts_ok = true;
     const IConfigNode* carts = opt.child("cartridges");

@@ -14,19 +14,6 @@ void fail(IDeviceCommand* cmd, const SenseInfo& s) noexcept {
   cmd->complete(ScsiStatus::check_condition, &s);
 }
 
-uint64_t copy_to_cmd(IDeviceCommand* cmd, const uint8_t* src, uint64_t len) noexcept {
-  const IoVec* iov = nullptr;
-  uint32_t n = cmd->iov(&iov);
-  uint64_t limit = std::min<uint64_t>(len, cmd->data_length());
-  uint64_t done = 0;
-  for (uint32_t i = 0; i < n && done < limit; ++i) {
-    uint64_t k = std::min(iov[i].len, limit - done);
-    std::memcpy(iov[i].base, src + done, k);
-    done += k;
-  }
-  return done;
-}
-
 uint64_t copy_from_cmd(IDeviceCommand* cmd, uint64_t offset, uint8_t* dst, uint64_t len) noexcept {
   const IoVec* iov = nullptr;
   uint32_t n = cmd->iov(&iov);
@@ -51,10 +38,7 @@ DiskDevice::DiskDevice(IDeviceHost* host, const DiskOptions& opts, std::unique_p
       num_blocks_(backend_->size() / opts.block_size),
       thin_(opts.thin && backend_->can_deallocate() && !opts.read_only),
       read_only_(opts.read_only),
-      vendor_(opts.vendor),
-      product_(opts.product),
-      revision_(opts.revision),
-      serial_(opts.serial.empty() ? derive_serial(to_sv(host->name())) : opts.serial) {
+      identity_(identity_from(opts, derive_serial(to_sv(host->name())))) {
   rows_ = disk_opcodes(thin_);
 }
 
@@ -80,21 +64,9 @@ Status DiskDevice::info(DeviceInfo* out) noexcept {
   if (started()) d.flags |= DeviceInfoFlags::ready;
   d.block_size = block_size_;
   d.num_blocks = num_blocks_;
-  auto put = [](char* dst, size_t cap, const std::string& s) {
-    size_t k = std::min(s.size(), cap - 1);
-    std::memcpy(dst, s.data(), k);
-    dst[k] = '\0';
-  };
-  put(d.vendor, sizeof d.vendor, vendor_);
-  put(d.product, sizeof d.product, product_);
-  put(d.revision, sizeof d.revision, revision_);
-  put(d.serial, sizeof d.serial, serial_);
+  fill_identity(d, identity_);
   d.max_transfer_blocks = max_transfer_blocks();
-  // An older core may pass a smaller struct: fill what it knows about.
-  uint32_t size = out->struct_size && out->struct_size < sizeof d ? out->struct_size : sizeof d;
-  std::memcpy(out, &d, size);
-  out->struct_size = size;
-  return Status::ok;
+  return publish_info(d, out);
 }
 
 uint32_t DiskDevice::opcodes(const OpcodeInfo** rows) noexcept {
@@ -168,7 +140,7 @@ void DiskDevice::read_capacity10(IDeviceCommand* cmd) noexcept {
   uint64_t last = num_blocks_ - 1;
   put_be32(d, last > 0xFFFFFFFFull ? 0xFFFFFFFFu : uint32_t(last));
   put_be32(d + 4, block_size_);
-  cmd->set_transfer_length(uint32_t(copy_to_cmd(cmd, d, sizeof d)));
+  cmd->set_transfer_length(uint32_t(copy_to_command(cmd, d)));
   cmd->complete(ScsiStatus::good, nullptr);
 }
 
@@ -185,7 +157,7 @@ void DiskDevice::read_capacity16(IDeviceCommand* cmd) noexcept {
     if (backend_->deallocated_reads_zero()) d[14] |= 0x40;
   }
   uint32_t alloc = get_be32(c + 10);
-  uint64_t n = copy_to_cmd(cmd, d, std::min<uint64_t>(sizeof d, alloc));
+  uint64_t n = copy_to_command(cmd, std::span(d, std::min<uint64_t>(sizeof d, alloc)));
   cmd->set_transfer_length(uint32_t(n));
   cmd->complete(ScsiStatus::good, nullptr);
 }
@@ -247,7 +219,7 @@ void DiskDevice::get_lba_status(IDeviceCommand* cmd) noexcept {
     cur = end;
   }
   put_be32(d.data(), 4 + 16 * ndesc);  // PARAMETER DATA LENGTH (n - 3)
-  uint64_t n = copy_to_cmd(cmd, d.data(), std::min<uint64_t>(8 + 16 * ndesc, alloc));
+  uint64_t n = copy_to_command(cmd, std::span(d.data(), std::min<uint64_t>(8 + 16 * ndesc, alloc)));
   cmd->set_transfer_length(uint32_t(n));
   cmd->complete(ScsiStatus::good, nullptr);
 }
@@ -263,7 +235,7 @@ void DiskDevice::read_defect_data(IDeviceCommand* cmd) noexcept {
   // (PLISTV/GLISTV echo what was asked for, DEFECT LIST LENGTH 0).
   uint8_t d[8] = {};
   d[1] = flags & 0x1F;
-  uint64_t n = copy_to_cmd(cmd, d, is12 ? 8 : 4);
+  uint64_t n = copy_to_command(cmd, std::span(d, is12 ? 8 : 4));
   cmd->set_transfer_length(uint32_t(n));
   cmd->complete(ScsiStatus::good, nullptr);
 }

@@ -13,6 +13,7 @@
 #include "disk_options.h"
 #include "lba_range_lock.h"
 #include "nexus/device.h"
+#include "nexus/handler.hpp"
 
 namespace nexus::disk {
 
@@ -98,7 +99,7 @@ class DiskDevice final : public IDevice {
   uint64_t num_blocks_;
   bool thin_;
   bool read_only_;
-  std::string vendor_, product_, revision_, serial_;
+  DeviceIdentity identity_;
   std::atomic<bool> wce_{true};   // Caching mode page WCE (SBC-3 6.4.5)
   std::atomic<bool> rcd_{false};  // Caching mode page RCD
   std::atomic<bool> started_{true};
@@ -107,8 +108,7 @@ class DiskDevice final : public IDevice {
 
 // Completes cmd with CHECK CONDITION and `s`.
 void fail(IDeviceCommand* cmd, const SenseInfo& s) noexcept;
-// Gathers/scatters the command buffer.
-uint64_t copy_to_cmd(IDeviceCommand* cmd, const uint8_t* src, uint64_t len) noexcept;
+// Gathers Data-Out from the command buffer.
 uint64_t copy_from_cmd(IDeviceCommand* cmd, uint64_t offset, uint8_t* dst, uint64_t len) noexcept;
 
 }  // namespace nexus::disk

@@ -3,16 +3,15 @@
 #include <initializer_list>
 
 #include "nexus/bytes.hpp"
+#include "nexus/handler.hpp"
 
 namespace nexus::disk {
 namespace {
 
-// CONTROL byte (SAM-5 5.2): only NACA is evaluated; the core rejects NACA=1
-// because ACA is not offered. Vendor-specific and obsolete bits stay clear.
-constexpr uint8_t kCtl = 0x04;
+constexpr uint8_t kCtl = cdb_usage::kControl;
 // GROUP NUMBER field (bits 4-0); accepted and ignored (no grouping function).
 constexpr uint8_t kGrp = 0x1F;
-constexpr uint8_t kFF = 0xFF;
+constexpr uint8_t kFF = cdb_usage::kAll;
 
 using F = OpcodeFlags;
 
@@ -31,26 +30,6 @@ struct Row {
   const char* name;
   std::initializer_list<uint8_t> usage;
 };
-
-OpcodeInfo make(const Row& r) {
-  OpcodeInfo o{};
-  o.opcode = r.opcode;
-  o.cdb_length = r.cdb_length;
-  o.service_action = r.sa;
-  o.flags = r.flags;
-  o.direction = r.dir;
-  o.len_unit = r.unit;
-  o.len_offset = r.len_offset;
-  o.len_size = r.len_size;
-  o.lba_offset = r.lba_offset;
-  o.lba_size = r.lba_size;
-  o.resv_class = r.resv;
-  size_t i = 0;
-  for (uint8_t b : r.usage)
-    if (i < sizeof o.usage) o.usage[i++] = b;
-  o.name = r.name;
-  return o;
-}
 
 constexpr uint32_t kRw = F::lba_range;
 constexpr uint32_t kWr = F::lba_range | F::writes_medium;
@@ -477,7 +456,7 @@ std::vector<OpcodeInfo> build() {
        {op::kStartStopUnit, 0x01, 0x00, 0x0F, 0xF7, kCtl}},
   };
   std::vector<OpcodeInfo> v;
-  for (const Row& r : rows) v.push_back(make(r));
+  for (const Row& r : rows) v.push_back(opcode_info(r));
   return v;
 }
 

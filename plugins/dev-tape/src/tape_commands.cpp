@@ -20,7 +20,7 @@ int64_t sign_extend24(uint32_t v) { return (v & 0x800000u) ? int64_t(v) - 0x1000
 }  // namespace
 
 Outcome TapeDevice::media_error(int err, bool write, uint64_t residue, bool residue_valid) {
-  logf(host_, LogLevel::error, "tape %s: %s %s failed: %s", serial_.c_str(),
+  logf(host_, LogLevel::error, "tape %s: %s %s failed: %s", identity_.serial.c_str(),
        write ? "writing" : "reading", path_.c_str(), std::strerror(-err));
   SenseInfo s = write ? sense::write_error() : sense::unrecovered_read_error();
   if (residue_valid) {
@@ -328,7 +328,7 @@ Outcome TapeDevice::read_position(IDeviceCommand* cmd) {
     default:
       return Outcome::check(sense::invalid_field_in_cdb(1, 4));
   }
-  return Outcome::good().bytes(uint32_t(copy_to_cmd(cmd, d, len)));
+  return Outcome::good().bytes(uint32_t(copy_to_command(cmd, std::span(d, len))));
 }
 
 // SSC-3 7.2 LOAD UNLOAD. LOAD=0 leaves the cartridge unloaded (ready for a
@@ -349,7 +349,7 @@ Outcome TapeDevice::load_unload(IDeviceCommand* cmd) {
   if (!sync_media()) return Outcome::check(sense::write_error());
   pos_ = 0;
   state_ = MediumState::unloaded;
-  logf(host_, LogLevel::info, "tape %s: unloaded %s", serial_.c_str(), path_.c_str());
+  logf(host_, LogLevel::info, "tape %s: unloaded %s", identity_.serial.c_str(), path_.c_str());
   return Outcome::good();
 }
 

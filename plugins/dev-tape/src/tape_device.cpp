@@ -58,23 +58,10 @@ std::vector<iovec> cmd_slice(IDeviceCommand* cmd, uint64_t offset, uint64_t len)
   return out;
 }
 
-uint64_t copy_to_cmd(IDeviceCommand* cmd, const uint8_t* src, uint64_t len) noexcept {
-  const IoVec* iov = nullptr;
-  uint32_t n = cmd->iov(&iov);
-  uint64_t limit = std::min<uint64_t>(len, cmd->data_length());
-  uint64_t done = 0;
-  for (uint32_t i = 0; i < n && done < limit; ++i) {
-    uint64_t k = std::min(iov[i].len, limit - done);
-    std::memcpy(iov[i].base, src + done, k);
-    done += k;
-  }
-  return done;
-}
-
 TapeDevice::TapeDevice(IDeviceHost* host, const TapeOptions& opts)
     : host_(host),
       opts_(opts),
-      serial_(opts.serial.empty() ? derive_tape_serial(to_sv(host->name())) : opts.serial),
+      identity_(identity_from(opts, derive_tape_serial(to_sv(host->name())))),
       block_size_(opts.block_size),
       density_(opts.density_code) {}
 
@@ -94,7 +81,7 @@ bool TapeDevice::sync_media() noexcept {
   if (!media_) return true;
   int r = media_->sync();
   if (r < 0) {
-    logf(host_, LogLevel::error, "tape %s: flushing %s failed: %s", serial_.c_str(),
+    logf(host_, LogLevel::error, "tape %s: flushing %s failed: %s", identity_.serial.c_str(),
          path_.c_str(), std::strerror(-r));
     return false;
   }
@@ -126,19 +113,8 @@ Status TapeDevice::info(DeviceInfo* out) noexcept {
   d.type = PeripheralType::tape;
   d.scsi_version = 0x06;  // SPC-4
   d.flags = flags_.load();
-  auto put = [](char* dst, size_t cap, const std::string& s) {
-    size_t k = std::min(s.size(), cap - 1);
-    std::memcpy(dst, s.data(), k);
-    dst[k] = '\0';
-  };
-  put(d.vendor, sizeof d.vendor, opts_.vendor);
-  put(d.product, sizeof d.product, opts_.product);
-  put(d.revision, sizeof d.revision, opts_.revision);
-  put(d.serial, sizeof d.serial, serial_);
-  uint32_t size = out->struct_size && out->struct_size < sizeof d ? out->struct_size : sizeof d;
-  std::memcpy(out, &d, size);
-  out->struct_size = size;
-  return Status::ok;
+  fill_identity(d, identity_);
+  return publish_info(d, out);
 }
 
 uint32_t TapeDevice::opcodes(const OpcodeInfo** rows) noexcept {
@@ -280,7 +256,7 @@ void TapeDevice::reset(ResetKind kind) noexcept {
   density_ = opts_.density_code;
   dce_ = false;
   sync_media();
-  logf(host_, LogLevel::debug, "tape %s: %s", serial_.c_str(),
+  logf(host_, LogLevel::debug, "tape %s: %s", identity_.serial.c_str(),
        kind == ResetKind::lun_reset ? "LU reset" : "reset");
 }
 
@@ -301,7 +277,8 @@ Status TapeDevice::load(Str path, bool write_protect) noexcept {
       std::string error;
       auto m = TapeMedia::open(p, write_protect, &error);
       if (!m) {
-        logf(host_, LogLevel::error, "tape %s: cannot load: %s", serial_.c_str(), error.c_str());
+        logf(host_, LogLevel::error, "tape %s: cannot load: %s", identity_.serial.c_str(),
+             error.c_str());
         return Status::io_error;
       }
       media_ = std::move(m);
@@ -310,7 +287,7 @@ Status TapeDevice::load(Str path, bool write_protect) noexcept {
       pos_ = 0;
       state_ = MediumState::loaded;
       publish();
-      logf(host_, LogLevel::info, "tape %s: loaded %s (%s)%s", serial_.c_str(), p.c_str(),
+      logf(host_, LogLevel::info, "tape %s: loaded %s (%s)%s", identity_.serial.c_str(), p.c_str(),
            media_->barcode().c_str(), write_protect_ ? ", write protected" : "");
     }
     // SSC-3 / SPC-4: every initiator learns that the medium may have changed.
@@ -331,7 +308,7 @@ Status TapeDevice::unload(bool force) noexcept {
   pos_ = 0;
   state_ = MediumState::empty;
   publish();
-  logf(host_, LogLevel::info, "tape %s: medium removed", serial_.c_str());
+  logf(host_, LogLevel::info, "tape %s: medium removed", identity_.serial.c_str());
   return Status::ok;
 }
 

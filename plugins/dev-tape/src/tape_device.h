@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nexus/device.h"
+#include "nexus/handler.hpp"
 #include "tape_media.h"
 #include "tape_options.h"
 
@@ -109,7 +110,7 @@ class TapeDevice final : public IDevice, public IRemovableMedium {
 
   IDeviceHost* host_;
   const TapeOptions opts_;
-  const std::string serial_;
+  const DeviceIdentity identity_;  // serial: derived from the name unless configured
 
   mutable std::mutex mu_;
   std::unique_ptr<TapeMedia> media_;
@@ -142,6 +143,5 @@ SenseInfo removal_prevented() noexcept;               // ILLEGAL REQUEST, 53h/02
 
 // Scatter list of bytes [offset, offset + len) of the command's buffer.
 std::vector<iovec> cmd_slice(IDeviceCommand* cmd, uint64_t offset, uint64_t len);
-uint64_t copy_to_cmd(IDeviceCommand* cmd, const uint8_t* src, uint64_t len) noexcept;
 
 }  // namespace nexus::tape

@@ -2,12 +2,13 @@
 
 #include <initializer_list>
 
+#include "nexus/handler.hpp"
+
 namespace nexus::tape {
 namespace {
 
-// CONTROL byte (SAM-5 5.2): only NACA, which the core rejects (no ACA).
-constexpr uint8_t kCtl = 0x04;
-constexpr uint8_t kFF = 0xFF;
+constexpr uint8_t kCtl = cdb_usage::kControl;
+constexpr uint8_t kFF = cdb_usage::kAll;
 
 using F = OpcodeFlags;
 
@@ -24,24 +25,6 @@ struct Row {
   const char* name;
   std::initializer_list<uint8_t> usage;
 };
-
-OpcodeInfo make(const Row& r) {
-  OpcodeInfo o{};
-  o.opcode = r.opcode;
-  o.cdb_length = r.cdb_length;
-  o.service_action = r.sa;
-  o.flags = r.flags;
-  o.direction = r.dir;
-  o.len_unit = r.unit;
-  o.len_offset = r.len_offset;
-  o.len_size = r.len_size;
-  o.resv_class = r.resv;
-  size_t i = 0;
-  for (uint8_t b : r.usage)
-    if (i < sizeof o.usage) o.usage[i++] = b;
-  o.name = r.name;
-  return o;
-}
 
 // Tape motion and medium access: one state per drive, so the core runs
 // these one at a time on the LU (the handler also locks).
@@ -107,7 +90,7 @@ std::vector<OpcodeInfo> build() {
        {op::kLocate16, 0x3B, 0x01, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, kFF, 0, 0, 0, kCtl}},
   };
   std::vector<OpcodeInfo> v;
-  for (const Row& r : rows) v.push_back(make(r));
+  for (const Row& r : rows) v.push_back(opcode_info(r));
   return v;
 }
 

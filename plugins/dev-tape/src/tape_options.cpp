@@ -4,38 +4,13 @@
 #include <cstdlib>
 
 #include "nexus/config.hpp"
+#include "nexus/handler.hpp"
 #include "tape_media.h"
 
 namespace nexus::tape {
-namespace {
-
-// INQUIRY identity fields are printable ASCII (SPC-4 4.4.1).
-bool printable(const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c > 0x7E) return false;
-  return true;
-}
-
-void identity(Options& opt, const char* key, size_t max, std::string* field) {
-  if (!opt.has(key)) return;
-  std::string v = opt.string(key, *field);
-  if (v.empty() || v.size() > max || !printable(v)) {
-    opt.fail(opt.child(key),
-             "must be printable ASCII of 1 to " + std::to_string(max) + " characters");
-    return;
-  }
-  *field = v;
-}
-
-}  // namespace
 
 std::string derive_tape_serial(std::string_view device_name) {
-  // FNV-1a: stable across runs and builds.
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : device_name) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
+  uint64_t h = name_hash(device_name);
   char buf[24];
   std::snprintf(buf, sizeof buf, "NXT%013llx",
                 static_cast<unsigned long long>(h & 0xFFFFFFFFFFFFFull));
@@ -57,7 +32,7 @@ bool parse_tape_options(const IConfigNode* node, TapeOptions* out) noexcept {
       o.create_capacity = sub.size("capacity", 1ull << 30);
       if (sub.ok() && (o.create_barcode.empty() ||
                        o.create_barcode.size() > MediaFormat::kBarcodeSize ||
-                       !printable(o.create_barcode)))
+                       !is_printable_ascii(o.create_barcode)))
         sub.fail(sub.child("barcode"), "must be 1 to 32 printable ASCII characters");
       if (sub.ok() && o.create_capacity < MediaFormat::kMinCapacity)
         sub.fail(sub.child("capacity"), "must be at least 64K");
@@ -84,10 +59,7 @@ bool parse_tape_options(const IConfigNode* node, TapeOptions* out) noexcept {
       else
         o.density_code = uint8_t(v);
     }
-    identity(opt, "vendor", 8, &o.vendor);
-    identity(opt, "product", 16, &o.product);
-    identity(opt, "revision", 4, &o.revision);
-    identity(opt, "serial", 63, &o.serial);
+    read_identity(opt, &o, EmptyIdentity::rejected);
     if (!opt.ok()) return false;
     *out = std::move(o);
     return true;

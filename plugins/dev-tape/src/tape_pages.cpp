@@ -177,7 +177,7 @@ Outcome TapeDevice::read_block_limits(IDeviceCommand* cmd) {
   d[0] = 0;  // GRANULARITY: any length
   put_be24(d + 1, opts_.max_block_length);
   put_be16(d + 4, uint16_t(std::min<uint32_t>(opts_.min_block_length, 0xFFFF)));
-  return Outcome::good().bytes(uint32_t(copy_to_cmd(cmd, d, sizeof d)));
+  return Outcome::good().bytes(uint32_t(copy_to_command(cmd, d)));
 }
 
 // SSC-3 6.5 REPORT DENSITY SUPPORT: one density, the one of the mode
@@ -199,7 +199,7 @@ Outcome TapeDevice::report_density(IDeviceCommand* cmd) {
   fixed_ascii(p + 16, 8, "NEXUS");
   fixed_ascii(p + 24, 8, "NX-VTAPE");
   fixed_ascii(p + 32, 20, "Nexus virtual tape");
-  return Outcome::good().bytes(uint32_t(copy_to_cmd(cmd, d, sizeof d)));
+  return Outcome::good().bytes(uint32_t(copy_to_command(cmd, d)));
 }
 
 }  // namespace nexus::tape

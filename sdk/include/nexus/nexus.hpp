@@ -6,6 +6,7 @@
 #include "nexus/config.hpp"
 #include "nexus/config_node.h"
 #include "nexus/device.h"
+#include "nexus/handler.hpp"
 #include "nexus/log.hpp"
 #include "nexus/opcode.h"
 #include "nexus/plugin.h"
