@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "../unit/scsi/fake_device.h"
 #include "nexus/device.h"
 #include "scsi/core_command.h"
 #include "scsi/core_opcode_rows.h"
@@ -18,212 +19,17 @@
 #include "scsi/sense_encoding.h"
 #include "scsi/transfer_length.h"
 
-namespace {
-
 using namespace nexus;
 using namespace nexus::scsi;
 
-constexpr OpcodeInfo kDiskRows[] = {
-    {0x08,
-     6,
-     0,
-     OpcodeFlags::len0_is_256,
-     DataDir::read,
-     LengthUnit::blocks,
-     4,
-     1,
-     1,
-     3,
-     ResvClass::read,
-     0,
-     {0x08, 0x1F, 0xFF, 0xFF, 0xFF, 0x00},
-     0,
-     "READ(6)"},
-    {0x28,
-     10,
-     0,
-     OpcodeFlags::lba_range,
-     DataDir::read,
-     LengthUnit::blocks,
-     7,
-     2,
-     2,
-     4,
-     ResvClass::read,
-     0,
-     {0x28, 0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00},
-     0,
-     "READ(10)"},
-    {0x2F,
-     10,
-     0,
-     OpcodeFlags::len_bit_bytchk,
-     DataDir::write,
-     LengthUnit::blocks,
-     7,
-     2,
-     2,
-     4,
-     ResvClass::read,
-     0,
-     {0x2F, 0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00},
-     0,
-     "VERIFY(10)"},
-    {0x89,
-     16,
-     0,
-     0,
-     DataDir::write,
-     LengthUnit::blocks_times_two,
-     13,
-     1,
-     2,
-     8,
-     ResvClass::write,
-     0,
-     {0x89, 0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0, 0},
-     0,
-     "COMPARE AND WRITE"},
-    {0x93,
-     16,
-     0,
-     0,
-     DataDir::write,
-     LengthUnit::one_block,
-     10,
-     4,
-     2,
-     8,
-     ResvClass::write,
-     0,
-     {0x93, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0},
-     0,
-     "WRITE SAME(16)"},
-    {0x9E,
-     16,
-     0x10,
-     OpcodeFlags::service_action | OpcodeFlags::allocation_length,
-     DataDir::read,
-     LengthUnit::bytes,
-     10,
-     4,
-     0,
-     0,
-     ResvClass::read,
-     0,
-     {0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0},
-     0,
-     "READ CAPACITY(16)"},
-    {0xC0,
-     6,
-     0,
-     0,
-     DataDir::read,
-     LengthUnit::device,
-     0,
-     0,
-     0,
-     0,
-     ResvClass::read,
-     0,
-     {0xC0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00},
-     0,
-     "VENDOR"},
-    {0x7F,
-     32,
-     0x0009,
-     OpcodeFlags::service_action,
-     DataDir::read,
-     LengthUnit::blocks,
-     28,
-     4,
-     12,
-     8,
-     ResvClass::read,
-     0,
-     {0x7F, 0x00, 0, 0, 0, 0, 0xFF, 0x18, 0x00, 0x09, 0xFF, 0, 0xFF, 0xFF, 0xFF, 0xFF},
-     0,
-     "READ(32)"},
-};
-
-// A device with a Caching page, a subpage and a block descriptor that
-// honours out.size like a correct handler must.
-class FuzzDevice final : public IDevice {
- public:
-  Status info(DeviceInfo*) noexcept override { return Status::ok; }
-  uint32_t opcodes(const OpcodeInfo** rows) noexcept override {
-    *rows = kDiskRows;
-    return uint32_t(std::size(kDiskRows));
-  }
-  void execute(IDeviceCommand*) noexcept override {}
-  bool data_length(ConstByteSpan cdb, uint32_t* bytes, SenseInfo*) noexcept override {
-    *bytes = cdb.size > 4 ? cdb.data[4] : 0;
-    return true;
-  }
-  Status vpd_page(uint8_t page, ByteSpan out, uint32_t* len) noexcept override {
-    if (page != 0xB0) return Status::unsupported;
-    uint8_t p[64] = {0x00, 0xB0, 0x00, 0x3C};
-    std::memcpy(out.data, p, std::min<uint64_t>(out.size, sizeof(p)));
-    *len = sizeof(p);
-    return Status::ok;
-  }
-  uint32_t mode_pages(const ModePageId** ids) noexcept override {
-    static const ModePageId kIds[] = {{0x08, 0x00}, {0x1C, 0x02}, {0x0A, 0x00}};
-    *ids = kIds;
-    return 3;
-  }
-  Status mode_page(ModePageId id, ModePageControl pc, ByteSpan out,
-                   uint32_t* len) noexcept override {
-    std::array<uint8_t, 20> p{};
-    size_t n;
-    if (id.page == 0x08 && id.subpage == 0) {
-      p = caching_;
-      n = 20;
-      if (pc == ModePageControl::changeable) {
-        std::fill(p.begin() + 2, p.end(), 0);
-        p[2] = 0x04;
-      }
-    } else if (id.page == 0x1C && id.subpage == 0x02) {
-      p = {0x5C, 0x02, 0x00, 0x0C, 0x81};
-      n = 16;
-    } else {
-      return Status::not_found;
-    }
-    std::memcpy(out.data, p.data(), std::min<uint64_t>(out.size, n));
-    *len = uint32_t(n);
-    return Status::ok;
-  }
-  Status mode_select_page(ModePageId id, ConstByteSpan page, SenseInfo*) noexcept override {
-    if (id.page == 0x08 && page.size > 2) caching_[2] = page.data[2];
-    return Status::ok;
-  }
-  Status block_descriptor(BlockDescriptor* out) noexcept override {
-    *out = bd_;
-    return Status::ok;
-  }
-  Status set_block_descriptor(const BlockDescriptor* in, SenseInfo* sense) noexcept override {
-    if (in->block_length != 512 && in->block_length != 4096) {
-      *sense = SenseInfo{sizeof(SenseInfo), SenseKey::illegal_request, 0x26, 0, 0, 0, 0, 0, 0, 0};
-      return Status::invalid_argument;
-    }
-    bd_ = *in;
-    return Status::ok;
-  }
-  void abort(IDeviceCommand*) noexcept override {}
-  void reset(ResetKind) noexcept override {}
-  void destroy() noexcept override {}
-
- private:
-  std::array<uint8_t, 20> caching_{0x08, 0x12, 0x04};
-  BlockDescriptor bd_{sizeof(BlockDescriptor), 0, {}, 2048, 512};
-};
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 3) return 0;
-  static FuzzDevice dev;
-  static const OpcodeTable table(core_rows(PeripheralType::disk), kDiskRows);
+  // The SPC unit tests' fake disk (Caching page, a subpage, VPD B0h, a
+  // block descriptor) and its device rows, incl. a vendor row whose length
+  // comes from the device and a 32-byte variable-length CDB.
+  static test::FakeDevice dev;
+  static const std::vector<OpcodeInfo> rows = test::disk_rows();
+  static const OpcodeTable table(core_rows(PeripheralType::disk), rows);
   static const uint32_t luns[] = {0, 1, 300, 0xC101};
   static const uint8_t vpd[] = {0xB0};
 
