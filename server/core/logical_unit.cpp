@@ -86,7 +86,9 @@ void LogicalUnit::attach_device(IDevice* device) {
   uint32_t n = device->opcodes(&rows);
   std::vector<scsi::RejectedRow> rejected;
   // No REPORT TARGET PORT GROUPS yet, so INQUIRY must not claim ALUA (TPGS).
-  auto core_rows = scsi::core_rows_without_alua(info.type);
+  auto core_rows = (info.flags & DeviceInfoFlags::passthrough)
+                       ? scsi::core_rows_for_passthrough(info.type)
+                       : scsi::core_rows_without_alua(info.type);
   table_ = std::make_unique<scsi::OpcodeTable>(core_rows, std::span<const OpcodeInfo>(rows, n),
                                                &rejected);
   for (const auto& r : rejected)

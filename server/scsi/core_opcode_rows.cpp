@@ -304,6 +304,17 @@ constexpr OpcodeInfo kNoAlua[] = {
     kAll[18], kAll[19], kAll[20], kAll[21], kAll[22], kAll[23], kAll[25], kAll[26],
 };
 
+// A pass-through LU forwards TEST UNIT READY and MODE SENSE/SELECT to the
+// real device (DeviceInfoFlags::passthrough); no ALUA either.
+constexpr OpcodeInfo kPassthrough[] = {
+    kAll[1],  kAll[2],  kAll[4],  kAll[5],  kAll[8],  kAll[9],  kAll[11], kAll[12],
+    kAll[13], kAll[14], kAll[15], kAll[16], kAll[17], kAll[18], kAll[19], kAll[20],
+    kAll[21], kAll[22], kAll[23], kAll[25], kAll[26],
+};
+static_assert(kAll[0].opcode == op::test_unit_ready && kAll[3].opcode == op::mode_select_6 &&
+              kAll[6].opcode == op::mode_sense_6 && kAll[7].opcode == op::mode_select_10 &&
+              kAll[10].opcode == op::mode_sense_10);
+
 constexpr OpcodeInfo kWlun[] = {kTestUnitReady, kRequestSense, kInquiry, kReportLuns};
 
 }  // namespace
@@ -316,6 +327,11 @@ std::span<const OpcodeInfo> core_rows(PeripheralType type) noexcept {
 std::span<const OpcodeInfo> core_rows_without_alua(PeripheralType type) noexcept {
   if (type == PeripheralType::wlun) return kWlun;
   return kNoAlua;
+}
+
+std::span<const OpcodeInfo> core_rows_for_passthrough(PeripheralType type) noexcept {
+  if (type == PeripheralType::wlun) return kWlun;
+  return kPassthrough;
 }
 
 }  // namespace nexus::scsi

@@ -44,5 +44,8 @@ inline constexpr uint8_t sa_report_supported_tmfs = 0x0D;
 // it (core_rows_without_alua) if nothing answers RTPG.
 std::span<const OpcodeInfo> core_rows(PeripheralType type) noexcept;
 std::span<const OpcodeInfo> core_rows_without_alua(PeripheralType type) noexcept;
+// For DeviceInfoFlags::passthrough LUs: without ALUA, TEST UNIT READY and
+// MODE SENSE/SELECT(6/10), which the handler forwards to the real device.
+std::span<const OpcodeInfo> core_rows_for_passthrough(PeripheralType type) noexcept;
 
 }  // namespace nexus::scsi

@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #define NEXUS_ABI_MAJOR 1
-#define NEXUS_ABI_MINOR 0
+#define NEXUS_ABI_MINOR 1
 
 namespace nexus {
 

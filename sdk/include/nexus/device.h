@@ -49,6 +49,13 @@ struct DeviceInfoFlags {
   static constexpr uint32_t write_cache = 1u << 4;      // WCE currently on
   static constexpr uint32_t ready = 1u << 5;            // else NOT READY, BECOMING READY / STOPPED
   static constexpr uint32_t dpofua = 1u << 6;           // disk honours DPO/FUA (MODE SENSE header)
+  // ABI 1.1: the handler forwards to a real device (dev-passthrough). The core
+  // then leaves TEST UNIT READY and MODE SENSE/SELECT(6/10) to the handler's
+  // own rows, since only the device knows its readiness and mode pages; it
+  // still emulates INQUIRY, REPORT LUNS, REQUEST SENSE, reservations, RSOC,
+  // RSTMF, TMFs and Unit Attentions for every nexus. A core of ABI 1.0
+  // ignores the bit and refuses such rows, hence the minor version.
+  static constexpr uint32_t passthrough = 1u << 7;
 };
 
 struct DeviceInfo {

@@ -255,5 +255,44 @@ TEST(CoreRows, FlagsAndClasses) {
   EXPECT_EQ(core_rows(PeripheralType::wlun).size(), 4u);
 }
 
+TEST(PassthroughCoreRows, DeviceOwnsTestUnitReadyAndModeCommands) {
+  auto rows = core_rows_for_passthrough(PeripheralType::tape);
+  for (const auto& r : rows) {
+    EXPECT_NE(r.opcode, op::test_unit_ready) << r.name;
+    EXPECT_NE(r.opcode, op::mode_sense_6) << r.name;
+    EXPECT_NE(r.opcode, op::mode_sense_10) << r.name;
+    EXPECT_NE(r.opcode, op::mode_select_6) << r.name;
+    EXPECT_NE(r.opcode, op::mode_select_10) << r.name;
+  }
+  OpcodeInfo tur{};
+  tur.opcode = op::test_unit_ready;
+  tur.cdb_length = 6;
+  tur.flags = OpcodeFlags::handled_by_core;  // a handler cannot claim core execution
+  tur.usage[0] = 0x00;
+  tur.name = "TEST UNIT READY";
+  const OpcodeInfo dev_rows[] = {tur};
+
+  // A normal LU refuses a handler row that overrides the core's.
+  std::vector<RejectedRow> rejected;
+  OpcodeTable normal(core_rows_without_alua(PeripheralType::tape), dev_rows, &rejected);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].why, RowRejection::overrides_core);
+
+  // A pass-through LU forwards it; the core still emulates INQUIRY,
+  // reservations and REPORT LUNS.
+  rejected.clear();
+  OpcodeTable pt(rows, dev_rows, &rejected);
+  EXPECT_TRUE(rejected.empty());
+  auto r = pt.lookup(bytes({0x00, 0, 0, 0, 0, 0}));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r.row->flags & OpcodeFlags::handled_by_core);
+  for (uint8_t opc : {op::inquiry, op::reserve_6, op::report_luns, op::persistent_reserve_out}) {
+    const OpcodeInfo* row = pt.find(opc, opc == op::persistent_reserve_out ? 1 : 0);
+    ASSERT_NE(row, nullptr) << int(opc);
+    EXPECT_TRUE(row->flags & OpcodeFlags::handled_by_core);
+  }
+  EXPECT_EQ(pt.find(0xA3, 0x0A), nullptr);  // no ALUA
+}
+
 }  // namespace
 }  // namespace nexus::scsi::test
