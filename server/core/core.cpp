@@ -217,8 +217,12 @@ void Core::nexus_reset(Nexus& origin, const std::shared_ptr<TmfWait>& wait) noex
   auto self = origin.shared_from_this();
   wait->after_all = [lus, id, self] {
     release_nexus_reservations(*self);
-    // SAM-5 6.3.4: I_T NEXUS RESET -> I_T NEXUS LOSS OCCURRED (29h/07h).
-    for (LogicalUnit* lu : lus) lu->raise_ua(UaScope::only, id, 0x29, 0x07);
+    // SAM-5 6.3.4: I_T NEXUS RESET -> I_T NEXUS LOSS OCCURRED (29h/07h), and
+    // per-nexus device state (PREVENT) ends as on any nexus loss.
+    for (LogicalUnit* lu : lus) {
+      if (lu->device()) lu->device()->nexus_lost(id);
+      lu->raise_ua(UaScope::only, id, 0x29, 0x07);
+    }
   };
 }
 

@@ -112,9 +112,13 @@ void LogicalUnit::attach_nexus(Nexus* n) {
 }
 
 void LogicalUnit::detach_nexus(Nexus* n) {
-  std::lock_guard lock(mu_);
-  nexuses_.erase(std::remove(nexuses_.begin(), nexuses_.end(), n), nexuses_.end());
-  uas_.detach(n->id());
+  {
+    std::lock_guard lock(mu_);
+    nexuses_.erase(std::remove(nexuses_.begin(), nexuses_.end(), n), nexuses_.end());
+    uas_.detach(n->id());
+  }
+  // Outside mu_: the device takes its own locks.
+  if (device_) device_->nexus_lost(n->id());
 }
 
 std::vector<std::shared_ptr<Nexus>> LogicalUnit::nexuses() {

@@ -152,6 +152,13 @@ void CdromDevice::reset(ResetKind) noexcept {
   persistent_prevent_ = false;
 }
 
+void CdromDevice::nexus_lost(uint64_t nexus_id) noexcept {
+  // SPC-4 6.13: prevention ends with the I_T nexus that asked for it (the
+  // persistent prevent of MMC-6 lasts until a reset).
+  std::lock_guard lock(mu_);
+  preventers_.erase(nexus_id);
+}
+
 void CdromDevice::destroy() noexcept { delete this; }
 
 }  // namespace nexus::cdrom

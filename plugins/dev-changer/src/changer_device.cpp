@@ -109,6 +109,12 @@ void ChangerDevice::reset(ResetKind) noexcept {
   preventers_.clear();
 }
 
+void ChangerDevice::nexus_lost(uint64_t nexus_id) noexcept {
+  // SPC-4 6.13: prevention ends with the I_T nexus that asked for it.
+  std::lock_guard lock(mu_);
+  preventers_.erase(nexus_id);
+}
+
 void ChangerDevice::destroy() noexcept { delete this; }
 
 std::vector<Placement> ChangerDevice::placements() {

@@ -41,6 +41,7 @@ class ChangerDevice final : public IDevice {
   Status set_block_descriptor(const BlockDescriptor* in, SenseInfo* sense) noexcept override;
   void abort(IDeviceCommand* cmd) noexcept override;
   void reset(ResetKind kind) noexcept override;
+  void nexus_lost(uint64_t nexus_id) noexcept override;
   void destroy() noexcept override;
 
   // Loads the cartridges the map puts in drives into drives that are empty

@@ -246,6 +246,12 @@ void TapeDevice::abort(IDeviceCommand*) noexcept {
   // Every command runs to completion synchronously; nothing to recall.
 }
 
+void TapeDevice::nexus_lost(uint64_t nexus_id) noexcept {
+  // SPC-4 6.13: prevention ends with the I_T nexus that asked for it.
+  std::lock_guard lock(mu_);
+  prevent_.erase(nexus_id);
+}
+
 void TapeDevice::reset(ResetKind kind) noexcept {
   std::lock_guard lock(mu_);
   // SPC-4 6.13: a reset releases medium removal prevention. SAM-5 6.3: mode

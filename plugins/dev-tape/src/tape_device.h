@@ -68,6 +68,7 @@ class TapeDevice final : public IDevice, public IRemovableMedium {
   Status set_block_descriptor(const BlockDescriptor* in, SenseInfo* sense) noexcept override;
   void abort(IDeviceCommand* cmd) noexcept override;
   void reset(ResetKind kind) noexcept override;
+  void nexus_lost(uint64_t nexus_id) noexcept override;
   void destroy() noexcept override;
   IRemovableMedium* removable_medium() noexcept override { return this; }
 

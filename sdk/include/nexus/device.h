@@ -163,6 +163,11 @@ class IDevice {
   // Appended in ABI 1.0 with a default: the removable-medium interface, or
   // null for devices without removable media.
   virtual IRemovableMedium* removable_medium() noexcept { return nullptr; }
+  // Appended in ABI 1.1 with a default: the I_T nexus is gone (logout,
+  // connection loss, I_T NEXUS RESET). Per-nexus state such as PREVENT ALLOW
+  // MEDIUM REMOVAL ends with it (SPC-4 6.13). Called from any thread after the
+  // nexus's last command for this device has completed; the id is not reused.
+  virtual void nexus_lost(uint64_t nexus_id) noexcept { (void)nexus_id; }
 
  protected:
   ~IDevice() = default;

@@ -94,6 +94,17 @@ TEST(CdromMedium, ResetEndsPrevention) {
   EXPECT_GOOD(exec(d->dev.get(), start_stop(true, false), 0, 1));
 }
 
+TEST(CdromMedium, NexusLossEndsItsPrevention) {
+  TempDir dir;
+  auto d = make_drive({{"image", make_image(dir, "a.iso", 2048)}});
+  EXPECT_GOOD(exec(d->dev.get(), prevent(1), 0, 1));
+  EXPECT_GOOD(exec(d->dev.get(), prevent(1), 0, 2));
+  d->dev->nexus_lost(1);
+  EXPECT_TRUE(d->medium()->removal_prevented());
+  d->dev->nexus_lost(2);
+  EXPECT_FALSE(d->medium()->removal_prevented());
+}
+
 TEST(CdromMedium, PersistentPreventOnlyGuardsTheButton) {
   TempDir dir;
   auto d = make_drive({{"image", make_image(dir, "a.iso", 2048)}});

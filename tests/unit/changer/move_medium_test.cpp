@@ -199,6 +199,13 @@ TEST_F(MoveMedium, PreventAllowIsPerNexusAndClearedByReset) {
   EXPECT_GOOD(lib.exec(prevent, 0, 1));
   lib.dev->reset(ResetKind::lun_reset);
   EXPECT_FALSE(lib.changer()->removal_prevented());
+  // The loss of the preventing I_T nexus ends its prevention (SPC-4 6.13).
+  EXPECT_GOOD(lib.exec(prevent, 0, 3));
+  EXPECT_GOOD(lib.exec(prevent, 0, 4));
+  lib.dev->nexus_lost(3);
+  EXPECT_TRUE(lib.changer()->removal_prevented());
+  lib.dev->nexus_lost(4);
+  EXPECT_FALSE(lib.changer()->removal_prevented());
   auto r = lib.exec({op::kPreventAllowMediumRemoval, 0, 0, 0, 2, 0});
   expect_sense(*r, SenseKey::illegal_request, 0x24, 0x00);
   // Moves to and from I/E slots still work (prevention is for the operator).

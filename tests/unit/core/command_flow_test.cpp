@@ -79,6 +79,41 @@ TEST_F(CommandFlow, AbortTaskWaitsForTheDeviceAndSendsNoResponse) {
   EXPECT_EQ(events_.tmfs[0].second, TmfResponse::function_complete);
 }
 
+TEST_F(CommandFlow, DeviceLearnsOfNexusLossAfterItsLastCommand) {
+  RecordingEvents other_events;
+  SessionDesc d{};
+  d.struct_size = sizeof d;
+  d.initiator_name = to_str("iqn.2026-11.test:other");
+  d.initiator_port_id = to_str("iqn.2026-11.test:other,i,0x2");
+  d.target_name = to_str("iqn.2026-11.test:tgt");
+  d.relative_port = 1;
+  auto other = open_nexus(d, &other_events);
+  const uint64_t id = other->id();
+  submit_on(*other, 1, rw10(0x28, 0, 1), DataDir::read, 512);
+  settle();
+  on_reactor([&] { other->close(true); });
+  settle();
+  EXPECT_TRUE(dev_.lost_nexuses().empty()) << "nexus_lost before its command ended";
+  dev_.complete_one();
+  settle();
+  settle();
+  EXPECT_EQ(dev_.lost_nexuses(), std::vector<uint64_t>{id});
+  EXPECT_TRUE(other_events.closed_called);
+  other.reset();
+
+  // I_T NEXUS RESET is a nexus loss for the devices too (SAM-5 6.3.4).
+  on_reactor([&] {
+    TmfDesc t{};
+    t.struct_size = sizeof t;
+    t.function = TmfFunction::i_t_nexus_reset;
+    t.tmf_tag = 9;
+    nexus_->task_mgmt(&t);
+  });
+  settle();
+  settle();
+  EXPECT_EQ(dev_.lost_nexuses(), (std::vector<uint64_t>{id, nexus_->id()}));
+}
+
 TEST_F(CommandFlow, AbortOfUnknownTagCompletes) {
   on_reactor([&] {
     TmfDesc t{};

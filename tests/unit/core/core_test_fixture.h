@@ -90,6 +90,15 @@ class HoldingDevice final : public IDevice {
   }
   void abort(IDeviceCommand*) noexcept override { ++aborts; }
   void reset(ResetKind) noexcept override {}
+  void nexus_lost(uint64_t id) noexcept override {
+    std::lock_guard lock(mu);
+    lost.push_back(id);
+  }
+  std::vector<uint64_t> lost_nexuses() {
+    std::lock_guard lock(mu);
+    return lost;
+  }
+  std::vector<uint64_t> lost;  // nexus_lost() calls, in order
   void destroy() noexcept override {}
 
   // Completes the oldest held command (called on any thread).

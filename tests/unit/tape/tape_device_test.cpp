@@ -156,6 +156,13 @@ TEST(TapeDevice, PreventBlocksUnloadUntilEveryNexusAllows) {
   EXPECT_GOOD(d->exec(prevent(true), nullptr, 3));
   d->dev->reset(ResetKind::lun_reset);
   EXPECT_FALSE(rm->removal_prevented());
+  // So does the loss of the preventing nexus, and only of that one.
+  EXPECT_GOOD(d->exec(prevent(true), nullptr, 4));
+  EXPECT_GOOD(d->exec(prevent(true), nullptr, 5));
+  d->dev->nexus_lost(4);
+  EXPECT_TRUE(rm->removal_prevented());
+  d->dev->nexus_lost(5);
+  EXPECT_FALSE(rm->removal_prevented());
   auto bad = prevent(false);
   bad[4] = 0x02;  // obsolete PREVENT value
   expect_sense(*d->exec(bad), SenseKey::illegal_request, 0x24, 0x00);
