@@ -108,7 +108,7 @@ void LogicalUnit::attach_device(IDevice* device) {
 void LogicalUnit::attach_nexus(Nexus* n) {
   std::lock_guard lock(mu_);
   nexuses_.push_back(n);
-  uas_.attach(n->id());
+  uas_.attach(n->id(), n->identity());
 }
 
 void LogicalUnit::detach_nexus(Nexus* n) {

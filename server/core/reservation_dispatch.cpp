@@ -14,8 +14,7 @@
 namespace nexus::server {
 namespace {
 
-bool matches(const resv::Effect& e, const Nexus& n) {
-  const resv::NexusIdentity& id = n.identity();
+bool matches(const resv::Effect& e, const resv::NexusIdentity& id) {
   if (e.exclude_nexus_id && *e.exclude_nexus_id == id.nexus_id) return false;
   if (!resv::iequal(e.initiator_name, id.initiator_name)) return false;
   if (!e.isid.empty() && !resv::iequal(e.isid, id.isid)) return false;
@@ -28,8 +27,14 @@ void apply_effects(LogicalUnit* lu, const std::vector<resv::Effect>& effects,
                    const std::vector<std::shared_ptr<Nexus>>& nexuses) {
   bool tas = task_aborted_status(lu);
   for (const resv::Effect& e : effects) {
+    // An initiator port that is not logged in still learns of it at its next
+    // login (SPC-4 5.13.11: REGISTRATIONS PREEMPTED / RESERVATIONS RELEASED
+    // are for the I_T nexus, not the session).
+    if (e.kind == resv::Effect::unit_attention)
+      lu->uas().raise_parked_if([&](const resv::NexusIdentity& id) { return matches(e, id); },
+                                UnitAttention{e.asc, e.ascq});
     for (const auto& n : nexuses) {
-      if (!matches(e, *n)) continue;
+      if (!matches(e, n->identity())) continue;
       if (e.kind == resv::Effect::unit_attention) {
         lu->uas().raise(n->id(), UnitAttention{e.asc, e.ascq});
       } else {
