@@ -93,6 +93,10 @@ void Command::start(uint32_t received) noexcept {
       }
     }
   }
+  // Without a Data-Out phase to wait for, the ordering decision is taken
+  // under the same LU lock as the insertion (one lock round trip, not two).
+  const bool need_data = data_out_ && received < buf_.length;
+  bool decided = false, run_now = false;
   if (lu_ && !prefailed_) {
     std::lock_guard lock(lu_->mu());
     UnitAttention ua{};
@@ -107,6 +111,17 @@ void Command::start(uint32_t received) noexcept {
       fail(ScsiStatus::reservation_conflict, nullptr);
     } else {
       lu_->tasks().insert(this);
+      if (!need_data) {
+        decided = true;
+        data_phase_done_ = true;
+        if (lu_->tasks().can_run(this)) {
+          state_ = CommandState::running;
+          run_now = true;
+        } else {
+          state_ = CommandState::waiting_order;
+          lu_->tasks().note_waiting();
+        }
+      }
     }
   }
   if (prefailed_) {
@@ -114,11 +129,13 @@ void Command::start(uint32_t received) noexcept {
     finish_on_reactor();
     return;
   }
-  if (data_out_ && received < buf_.length) {
+  if (need_data) {
     state_ = CommandState::waiting_data;
     nexus_->events()->request_data_out(this, received, buf_.length - received);
     return;
   }
+  if (run_now) return execute();
+  if (decided) return;  // waits for older tasks; the task set dispatches it
   data_phase_done_ = true;
   ready();
 }

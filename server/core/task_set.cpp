@@ -17,7 +17,15 @@ bool ranges_conflict(const Command* a, const Command* b) {
   return a->lba_ < b->lba_ + b->blocks_ && b->lba_ < a->lba_ + a->blocks_;
 }
 
+bool blocks_later(const Command* c) { return is_ordered(c) && c->attr_ != TaskAttr::head_of_queue; }
+
 }  // namespace
+
+void TaskSet::count(const Command* c, int delta) noexcept {
+  if (blocks_later(c)) ordered_ += uint32_t(delta);
+  if (c->access_) accessors_ += uint32_t(delta);
+  if (c->access_ == 2) writers_ += uint32_t(delta);
+}
 
 void TaskSet::insert(Command* c) noexcept {
   c->ts_prev_ = tail_;
@@ -29,6 +37,7 @@ void TaskSet::insert(Command* c) noexcept {
   tail_ = c;
   c->in_task_set_ = true;
   ++size_;
+  count(c, 1);
 }
 
 void TaskSet::remove(Command* c) noexcept {
@@ -45,15 +54,24 @@ void TaskSet::remove(Command* c) noexcept {
   c->ts_prev_ = c->ts_next_ = nullptr;
   c->in_task_set_ = false;
   --size_;
+  count(c, -1);
 }
 
 bool TaskSet::can_run(const Command* c) const noexcept {
   if (c->attr_ == TaskAttr::head_of_queue) return true;
   bool ordered = is_ordered(c);
+  // ORDERED waits for every older task.
+  if (ordered) return head_ == c || head_ == nullptr;
+  // Fast path: the counts (which include c itself) show nothing that could
+  // hold c back, older or newer.
+  if (ordered_ == 0 && c->in_task_set_) {
+    if (c->access_ == 0) return true;
+    if (c->access_ == 1 && writers_ == 0) return true;
+    if (c->access_ == 2 && accessors_ == 1) return true;
+  }
   for (const Command* o = head_; o && o != c; o = o->ts_next_) {
-    if (ordered) return false;  // ORDERED waits for every older task
     // An older HEAD OF QUEUE task does not hold back later SIMPLE tasks.
-    if (is_ordered(o) && o->attr_ != TaskAttr::head_of_queue) return false;
+    if (blocks_later(o)) return false;
     if (ranges_conflict(o, c)) return false;
   }
   return true;

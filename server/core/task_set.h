@@ -30,10 +30,17 @@ class TaskSet {
   Command* head() const noexcept { return head_; }
 
  private:
+  // What the tasks in the set are, so the common case (no ORDERED task, no
+  // writer the new task could collide with) needs no walk of the set.
+  void count(const Command* c, int delta) noexcept;
+
   Command* head_ = nullptr;
   Command* tail_ = nullptr;
   uint32_t size_ = 0;
   uint32_t waiting_ = 0;
+  uint32_t ordered_ = 0;    // ORDERED (or serializing) tasks, HEAD OF QUEUE excluded
+  uint32_t accessors_ = 0;  // tasks touching the medium
+  uint32_t writers_ = 0;    // tasks writing the medium
 };
 
 }  // namespace nexus::server

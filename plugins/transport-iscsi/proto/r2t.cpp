@@ -17,7 +17,7 @@ void DataOutTracker::init(uint32_t expected, uint32_t immediate, bool unsolicite
   data_sn_ = 0;
   want_end_ = 0;
   want_pending_ = false;
-  r2ts_.clear();
+  r2t_head_ = r2t_count_ = 0;
 }
 
 void DataOutTracker::request(uint32_t end) {
@@ -29,11 +29,13 @@ bool DataOutTracker::next_r2t(uint32_t max_burst, uint32_t max_outstanding, uint
                               R2TPlan* out) {
   // Solicit only once the unsolicited burst is over, so offsets stay in order.
   if (!want_pending_ || unsolicited_pending_) return false;
-  if (next_offset_ >= want_end_ || r2ts_.size() >= std::max<uint32_t>(max_outstanding, 1))
-    return false;
+  uint32_t window = std::min(std::max<uint32_t>(max_outstanding, 1), kMaxOutstanding);
+  if (next_offset_ >= want_end_ || r2t_count_ >= window) return false;
   uint32_t len = std::min(want_end_ - next_offset_, std::max<uint32_t>(max_burst, 512));
   *out = R2TPlan{ttt, r2t_sn_++, next_offset_, len};
-  r2ts_.push_back(Outstanding{ttt, next_offset_, next_offset_ + len});
+  r2ts_[(r2t_head_ + r2t_count_) % kMaxOutstanding] =
+      Outstanding{ttt, next_offset_, next_offset_ + len};
+  ++r2t_count_;
   next_offset_ += len;
   return true;
 }
@@ -63,14 +65,15 @@ bool DataOutTracker::accept(uint32_t ttt, uint32_t data_sn, uint32_t offset, uin
     }
     return true;
   }
-  if (r2ts_.empty() || r2ts_.front().ttt != ttt || end > r2ts_.front().end) {
+  if (r2t_count_ == 0 || front().ttt != ttt || end > front().end) {
     *why = "Data-Out does not match an outstanding R2T";
     return false;
   }
   received_ = uint32_t(end);
   ++data_sn_;
-  if (received_ == r2ts_.front().end) {
-    r2ts_.pop_front();
+  if (received_ == front().end) {
+    r2t_head_ = (r2t_head_ + 1) % kMaxOutstanding;
+    --r2t_count_;
     data_sn_ = 0;
   }
   return true;

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 
 namespace nexus::iscsi {
@@ -40,12 +39,16 @@ class DataOutTracker {
   bool request_satisfied() const { return want_pending_ && received_ >= want_end_; }
   void clear_request() { want_pending_ = false; }
   bool request_pending() const { return want_pending_; }
-  uint32_t outstanding() const { return uint32_t(r2ts_.size()); }
+  uint32_t outstanding() const { return r2t_count_; }
+  // R2Ts we keep in flight at most, whatever MaxOutstandingR2T allows (a
+  // target may always send fewer, §13.17); a fixed ring needs no allocation.
+  static constexpr uint32_t kMaxOutstanding = 16;
 
  private:
   struct Outstanding {
     uint32_t ttt, offset, end;
   };
+  const Outstanding& front() const { return r2ts_[r2t_head_]; }
   uint32_t expected_ = 0;
   uint32_t received_ = 0;
   bool unsolicited_pending_ = false;
@@ -55,7 +58,9 @@ class DataOutTracker {
   uint32_t data_sn_ = 0;  // expected DataSN within the current sequence
   uint32_t want_end_ = 0;
   bool want_pending_ = false;
-  std::deque<Outstanding> r2ts_;
+  Outstanding r2ts_[kMaxOutstanding];
+  uint32_t r2t_head_ = 0;
+  uint32_t r2t_count_ = 0;
 };
 
 }  // namespace nexus::iscsi

@@ -22,6 +22,10 @@ namespace {
 constexpr size_t kSinkSize = 64 * 1024;
 constexpr size_t kMaxRxIov = 64;
 constexpr size_t kTxHighWater = 1024;  // stop reading while this many PDUs wait to go out
+// Read-ahead for headers: 85 BHSs, i.e. a whole QD64 batch of READs. Data
+// segments are read straight into their buffers; only the part of one that
+// happens to share a read with headers is copied from here.
+constexpr size_t kStageSize = 4096;
 }  // namespace
 
 Connection::Connection(IscsiTransport* transport, IReactor* reactor, int fd)
@@ -72,14 +76,60 @@ void Connection::on_fd(void* ctx, uint32_t events) noexcept {
   if (events & FdEvents::writable) c->flush_pending_ = true;
   if (events & (FdEvents::readable | FdEvents::error)) c->on_readable();
   c->in_io_ = false;
+  // One sendmsg() for every response this batch of PDUs produced.
   if (!c->dropping_ && c->flush_pending_) {
     c->flush_pending_ = false;
     c->flush();
   }
+  if (!c->dropping_) c->maybe_resume();
+}
+
+void Connection::resume_cb(void* ctx) noexcept {
+  auto* c = static_cast<Connection*>(ctx);
+  c->resume_posted_ = false;
+  on_fd(ctx, FdEvents::readable);
+}
+
+// Staged bytes, and bytes left in an edge-triggered socket, do not make the
+// fd readable again: when reading stopped with some left (budget, transmit
+// backlog), come back through the loop.
+void Connection::maybe_resume() {
+  if (resume_posted_ || dropping_ || !deferred_drop_.empty()) return;
+  if (stage_pos_ == stage_len_ && !rx_pending_) return;
+  if (tx_.size() > kTxHighWater || phase_ == Phase::waiting_reinstatement) return;
+  resume_posted_ = true;
+  reactor_->post(&Connection::resume_cb, this);
+}
+
+// Copies staged bytes into the current data segment's destination (and its
+// padding/digest); returns how many it took.
+size_t Connection::rx_consume(const uint8_t* src, size_t n) {
+  size_t used = 0;
+  while (used < n && rx_iov_pos_ < rx_iov_.size()) {
+    iovec& s = rx_iov_[rx_iov_pos_];
+    size_t take = std::min(n - used, s.iov_len);
+    std::memcpy(s.iov_base, src + used, take);
+    if (data_digest_ && rx_digest_valid_) rx_crc_ = crc32c_update(rx_crc_, s.iov_base, take);
+    s.iov_base = static_cast<uint8_t*>(s.iov_base) + take;
+    s.iov_len -= take;
+    used += take;
+    if (s.iov_len == 0) ++rx_iov_pos_;
+  }
+  size_t take = std::min(n - used, rx_tail_len_ - rx_tail_have_);
+  std::memcpy(rx_tail_ + rx_tail_have_, src + used, take);
+  rx_tail_have_ += take;
+  return used + take;
 }
 
 void Connection::on_readable() {
-  for (int budget = 64; budget > 0 && !dropping_; --budget) {
+  // Once a read comes back short the socket is empty: stop there instead of
+  // paying for a read() that says EAGAIN.
+  bool drained = false;
+  // Until the socket is seen empty, bytes may be left in it: the fd watch
+  // may be edge-triggered (Asio registers EPOLLET), so a stop for the budget
+  // or the transmit backlog must come back by itself (maybe_resume).
+  rx_pending_ = true;
+  for (int budget = 256; budget > 0 && !dropping_; --budget) {
     if (tx_.size() > kTxHighWater || phase_ == Phase::waiting_reinstatement) return;
     if (rx_ == Rx::header) {
       size_t need = kBhsLen;
@@ -88,16 +138,32 @@ void Connection::on_readable() {
         header_complete();
         continue;
       }
-      ssize_t n = ::read(fd_, hdr_ + hdr_have_, need - hdr_have_);
-      if (n == 0) return drop("connection closed by peer");
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-        return drop(std::string("read: ") + std::strerror(errno));
+      if (stage_pos_ == stage_len_) {
+        if (drained) {
+          rx_pending_ = false;
+          return;
+        }
+        if (!stage_) stage_.reset(new uint8_t[kStageSize]);
+        ssize_t n = ::recv(fd_, stage_.get(), kStageSize, MSG_DONTWAIT);
+        if (n == 0) return drop("connection closed by peer");
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            rx_pending_ = false;
+            return;
+          }
+          return drop(std::string("read: ") + std::strerror(errno));
+        }
+        stage_pos_ = 0;
+        stage_len_ = size_t(n);
+        drained = stage_len_ < kStageSize;
+        rx_activity_ = true;
       }
+      size_t k = std::min(need - hdr_have_, stage_len_ - stage_pos_);
+      std::memcpy(hdr_ + hdr_have_, stage_.get() + stage_pos_, k);
+      stage_pos_ += k;
       bool had_bhs = hdr_have_ >= kBhsLen;
-      hdr_have_ += size_t(n);
-      rx_activity_ = true;
+      hdr_have_ += k;
       // Before login completes only AHS-less Login Requests are valid; refuse
       // anything else at once instead of waiting for an AHS that won't come.
       if (!had_bhs && hdr_have_ >= kBhsLen && phase_ == Phase::login &&
@@ -105,11 +171,22 @@ void Connection::on_readable() {
         return drop("not a Login Request during login");
       continue;
     }
-    // Data segment: remaining destination slices, then padding/digest, then
-    // the next BHS, all in one readv.
+    // Data segment: first what was read ahead, then straight from the socket
+    // into the destination slices, padding/digest and the next BHS, all in
+    // one readv.
+    if (stage_pos_ < stage_len_) {
+      stage_pos_ += rx_consume(stage_.get() + stage_pos_, stage_len_ - stage_pos_);
+      while (rx_iov_pos_ < rx_iov_.size() && rx_iov_[rx_iov_pos_].iov_len == 0) ++rx_iov_pos_;
+      if (rx_iov_pos_ >= rx_iov_.size() && rx_tail_have_ == rx_tail_len_) data_complete();
+      continue;
+    }
+    if (drained) {
+      rx_pending_ = false;
+      return;
+    }
     while (rx_iov_pos_ < rx_iov_.size() && rx_iov_[rx_iov_pos_].iov_len == 0) ++rx_iov_pos_;
     iovec iov[kMaxRxIov + 2];
-    size_t n_iov = 0;
+    size_t n_iov = 0, asked = 0;
     for (size_t i = rx_iov_pos_; i < rx_iov_.size() && n_iov < kMaxRxIov; ++i)
       if (rx_iov_[i].iov_len) iov[n_iov++] = rx_iov_[i];
     if (rx_iov_.size() - rx_iov_pos_ <= kMaxRxIov) {
@@ -117,13 +194,18 @@ void Connection::on_readable() {
         iov[n_iov++] = iovec{rx_tail_ + rx_tail_have_, rx_tail_len_ - rx_tail_have_};
       iov[n_iov++] = iovec{hdr_, kBhsLen};  // hdr_have_ is 0 while in data
     }
+    for (size_t i = 0; i < n_iov; ++i) asked += iov[i].iov_len;
     ssize_t n = ::readv(fd_, iov, int(n_iov));
     if (n == 0) return drop("connection closed by peer");
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        rx_pending_ = false;
+        return;
+      }
       return drop(std::string("read: ") + std::strerror(errno));
     }
+    drained = size_t(n) < asked;
     rx_activity_ = true;
     size_t left = size_t(n);
     while (left && rx_iov_pos_ < rx_iov_.size()) {
@@ -343,9 +425,20 @@ void Connection::queue(TxPdu&& pdu) {
   tx_.push(std::move(pdu), header_digest_, data_digest_);
   if (in_io_) {
     flush_pending_ = true;
-  } else {
-    flush();
+  } else if (!flush_posted_) {
+    // Outside the connection's own I/O callback (a completion from the core,
+    // a timer): gather everything queued until the loop comes back into one
+    // sendmsg(), e.g. all the io_uring completions of one batch.
+    flush_posted_ = true;
+    reactor_->post(&Connection::flush_cb, this);
   }
+}
+
+void Connection::flush_cb(void* ctx) noexcept {
+  auto* c = static_cast<Connection*>(ctx);
+  c->flush_posted_ = false;
+  c->flush_pending_ = true;
+  on_fd(ctx, 0);
 }
 
 void Connection::flush() {
@@ -387,6 +480,7 @@ void Connection::update_interest() {
     ev |= FdEvents::readable;
   if (write_blocked_) ev |= FdEvents::writable;
   watch_->set_events(ev);
+  if (ev & FdEvents::readable) maybe_resume();
 }
 
 void Connection::drop(const std::string& why) {

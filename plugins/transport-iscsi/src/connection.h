@@ -15,22 +15,11 @@
 #include "login_state_machine.h"
 #include "pdu.h"
 #include "r2t.h"
+#include "task_table.h"
 #include "text_keys.h"
 #include "tx_queue.h"
 
 namespace nexus::iscsi {
-
-struct Task {
-  uint32_t itt = 0;
-  ITransportCommand* cmd = nullptr;
-  uint64_t lun = 0;
-  DataDir dir = DataDir::none;
-  uint32_t expected_in = 0;  // expected Data-In length
-  DataOutTracker data_out;
-  uint32_t data_sn = 0;
-  bool started = false;
-  bool response_deferred = false;  // waiting for the unsolicited burst to end
-};
 
 class Connection final : public INexusEvents {
  public:
@@ -55,6 +44,9 @@ class Connection final : public INexusEvents {
 
   // I/O (connection.cpp)
   static void on_fd(void* ctx, uint32_t events) noexcept;
+  static void resume_cb(void* ctx) noexcept;
+  static void flush_cb(void* ctx) noexcept;
+  void maybe_resume();
   static void on_keepalive_timer(void* ctx) noexcept;
   static void on_logout_timer(void* ctx) noexcept;
   void on_readable();
@@ -66,6 +58,7 @@ class Connection final : public INexusEvents {
   void set_rx_command(Task* t, uint32_t offset, uint32_t len);
   void rx_retarget_to_sink();
   void begin_data(uint32_t len);
+  size_t rx_consume(const uint8_t* src, size_t n);
   void queue(TxPdu&& pdu);
   void flush();
   void update_interest();
@@ -128,6 +121,13 @@ class Connection final : public INexusEvents {
   Rx rx_ = Rx::header;
   uint8_t hdr_[kBhsLen + 1020 + 4];
   size_t hdr_have_ = 0;
+  // Bytes read ahead of the current PDU: one recv() takes the headers of
+  // every command the initiator queued (they follow hdr_ in stream order).
+  std::unique_ptr<uint8_t[]> stage_;
+  size_t stage_pos_ = 0, stage_len_ = 0;
+  bool resume_posted_ = false;  // a resume_cb() is queued
+  bool rx_pending_ = false;     // reading stopped before the socket was seen empty
+  bool flush_posted_ = false;   // a flush_cb() is queued
   uint8_t cur_[kBhsLen];
   std::vector<uint8_t> cur_ahs_;
   BhsCommon cur_common_{};
@@ -165,7 +165,7 @@ class Connection final : public INexusEvents {
   uint32_t reinstate_waiter_reactor_ = 0;
   uint32_t ping_ttt_ = kReservedTag;
   bool rx_activity_ = false;  // bytes arrived since the keep-alive timer was armed
-  std::unordered_map<uint32_t, Task*> tasks_;
+  TaskTable tasks_;
   std::unordered_map<uint32_t, uint8_t> tmfs_;  // ITT -> function
   TextAccumulator text_in_;
   TextSender text_out_;

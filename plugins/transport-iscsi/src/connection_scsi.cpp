@@ -90,23 +90,18 @@ uint8_t map_tmf_response(TmfResponse r) {
 
 }  // namespace
 
-Task* Connection::find_task(uint32_t itt) {
-  auto it = tasks_.find(itt);
-  return it == tasks_.end() ? nullptr : it->second;
-}
+Task* Connection::find_task(uint32_t itt) { return tasks_.find(itt); }
 
 void Connection::erase_task(Task* t) {
   if (rx_task_ == t) rx_retarget_to_sink();
-  tasks_.erase(t->itt);
+  tasks_.erase(t);
 }
 
 void Connection::release_all_tasks() {
   if (rx_task_) rx_retarget_to_sink();
-  auto tasks = std::move(tasks_);
-  tasks_.clear();
-  for (auto& [itt, t] : tasks) {
+  for (Task* t : tasks_.take_all()) {
     t->cmd->release();
-    delete t;
+    tasks_.recycle(t);
   }
 }
 
@@ -174,7 +169,7 @@ void Connection::scsi_command_header() {
   ITransportCommand* cmd = nexus_->new_command(&d);
   if (!cmd) return drop("core returned no command");
 
-  auto* t = new Task;
+  Task* t = tasks_.acquire();
   t->itt = c.itt;
   t->cmd = cmd;
   t->lun = c.lun;
@@ -183,7 +178,7 @@ void Connection::scsi_command_header() {
                    : d.dir == DataDir::read ? c.expected_length
                                             : 0;
   t->data_out.init(c.write ? c.expected_length : 0, dsl, !c.final, params_.first_burst);
-  tasks_[c.itt] = t;
+  tasks_.insert(t);
   if (dsl) {
     set_rx_command(t, 0, dsl);  // immediate data lands in the command buffer
   } else {
@@ -255,14 +250,8 @@ void Connection::request_data_out(ITransportCommand* cmd, uint32_t offset,
     t->data_out.clear_request();
     return cmd->data_out_done(Status::ok);
   }
-  bool was = in_io_;
-  in_io_ = true;
+  // Outside on_fd() queue() posts one flush for everything queued meanwhile.
   issue_r2ts(t);
-  in_io_ = was;
-  if (!was && flush_pending_) {
-    flush_pending_ = false;
-    flush();
-  }
 }
 
 void Connection::send_response(ITransportCommand* cmd) noexcept {
@@ -273,14 +262,8 @@ void Connection::send_response(ITransportCommand* cmd) noexcept {
     t->response_deferred = true;
     return;
   }
-  bool was = in_io_;
-  in_io_ = true;
+  // Outside on_fd() queue() posts one flush for everything queued meanwhile.
   respond(t);
-  in_io_ = was;
-  if (!was && flush_pending_) {
-    flush_pending_ = false;
-    flush();
-  }
 }
 
 void Connection::respond(Task* t) {
@@ -376,14 +359,14 @@ void Connection::respond(Task* t) {
     p.release_after = cmd;
     queue(std::move(p));
   }
-  delete t;
+  tasks_.recycle(t);
 }
 
 void Connection::command_aborted(ITransportCommand* cmd) noexcept {
   Task* t = find_task(uint32_t(cmd->tag()));
   if (!t || t->cmd != cmd) return;  // already released by us (connection gone)
   erase_task(t);                    // its remaining Data-Out is discarded as unknown
-  delete t;
+  tasks_.recycle(t);
   cmd->release();
 }
 

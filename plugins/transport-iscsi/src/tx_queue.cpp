@@ -4,10 +4,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "crc32c.h"
 
 namespace nexus::iscsi {
+namespace {
+constexpr size_t kInitialSlots = 64;  // a QD32 batch of 4 KiB reads fits
+}  // namespace
 
 size_t TxPdu::total() const {
   size_t n = header_len + trailer_len;
@@ -15,11 +19,23 @@ size_t TxPdu::total() const {
   return n;
 }
 
+TxQueue::TxQueue() : slots_(kInitialSlots) {}
+
+void TxQueue::grow() {
+  // Rare (a deep backlog): move the ring into one twice as large.
+  std::vector<TxPdu> bigger(slots_.size() * 2);
+  for (size_t i = 0; i < count_; ++i) bigger[i] = std::move(at(i));
+  slots_.swap(bigger);
+  head_ = 0;
+}
+
 void TxQueue::push(TxPdu&& pdu, bool header_digest, bool data_digest) {
-  q_.push_back(std::move(pdu));
-  TxPdu& p = q_.back();
+  if (count_ == slots_.size()) grow();
+  TxPdu& p = at(count_);
+  p = std::move(pdu);
+  ++count_;
   // `owned` moved with the PDU: point slices at its new home.
-  if (!p.owned.empty()) p.data.assign(1, iovec{p.owned.data(), p.owned.size()});
+  if (!p.owned.empty()) p.data.assign_one(iovec{p.owned.data(), p.owned.size()});
   if (header_digest) {
     put_digest(p.header + kBhsLen, crc32c(p.header, kBhsLen));
     p.header_len = kBhsLen + 4;
@@ -28,6 +44,7 @@ void TxQueue::push(TxPdu&& pdu, bool header_digest, bool data_digest) {
   for (const auto& v : p.data) len += v.iov_len;
   uint32_t pad = uint32_t(padded(uint32_t(len)) - len);
   p.trailer_len = pad;
+  std::memset(p.trailer, 0, sizeof p.trailer);
   if (data_digest && len) {
     uint32_t crc = crc32c_init();
     for (const auto& v : p.data) crc = crc32c_update(crc, v.iov_base, v.iov_len);
@@ -37,13 +54,29 @@ void TxQueue::push(TxPdu&& pdu, bool header_digest, bool data_digest) {
   }
 }
 
+void TxQueue::pop_front() {
+  TxPdu& p = at(0);
+  // Keep the slot's buffers (string, slice vector) for reuse.
+  p.owned.clear();
+  p.data.clear();
+  p.header_len = kBhsLen;
+  p.trailer_len = 0;
+  p.release_after = nullptr;
+  p.close_after = false;
+  p.sent = 0;
+  head_ = (head_ + 1) & (slots_.size() - 1);
+  --count_;
+}
+
 TxQueue::Result TxQueue::flush(int fd) {
   constexpr size_t kMaxIov = 256;
   iovec iov[kMaxIov];
-  while (!q_.empty()) {
+  while (count_) {
     size_t n = 0;
-    for (auto it = q_.begin(); it != q_.end() && n + 2 + it->data.size() <= kMaxIov; ++it) {
-      size_t skip = it == q_.begin() ? it->sent : 0;
+    for (size_t i = 0; i < count_; ++i) {
+      TxPdu& p = at(i);
+      if (n + 2 + p.data.size() > kMaxIov) break;
+      size_t skip = i == 0 ? p.sent : 0;
       auto add = [&](void* base, size_t len) {
         if (skip >= len) {
           skip -= len;
@@ -52,12 +85,14 @@ TxQueue::Result TxQueue::flush(int fd) {
         iov[n++] = iovec{static_cast<uint8_t*>(base) + skip, len - skip};
         skip = 0;
       };
-      add(it->header, it->header_len);
-      for (const auto& v : it->data) add(v.iov_base, v.iov_len);
-      add(it->trailer, it->trailer_len);
-      if (it->close_after) break;  // nothing after a closing PDU
+      add(p.header, p.header_len);
+      for (const auto& v : p.data) add(v.iov_base, v.iov_len);
+      add(p.trailer, p.trailer_len);
+      if (p.close_after) break;  // nothing after a closing PDU
     }
     if (n == 0) return Result::error;  // a PDU with too many slices
+    size_t asked = 0;
+    for (size_t i = 0; i < n; ++i) asked += iov[i].iov_len;
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = n;
@@ -68,8 +103,8 @@ TxQueue::Result TxQueue::flush(int fd) {
       return Result::error;
     }
     size_t left = size_t(w);
-    while (left && !q_.empty()) {
-      TxPdu& p = q_.front();
+    while (left && count_) {
+      TxPdu& p = at(0);
       size_t rest = p.total() - p.sent;
       if (left < rest) {
         p.sent += left;
@@ -78,18 +113,23 @@ TxQueue::Result TxQueue::flush(int fd) {
       }
       left -= rest;
       bool close_after = p.close_after;
-      if (p.release_after) p.release_after->release();
-      q_.pop_front();
+      ITransportCommand* cmd = p.release_after;
+      pop_front();
+      if (cmd) cmd->release();
       if (close_after) return Result::closed_after;
     }
+    // A short write means the socket buffer is full: wait for writability
+    // instead of paying for a sendmsg() that returns EAGAIN.
+    if (size_t(w) < asked && count_) return Result::blocked;
   }
   return Result::done;
 }
 
 void TxQueue::clear() {
-  while (!q_.empty()) {
-    if (q_.front().release_after) q_.front().release_after->release();
-    q_.pop_front();
+  while (count_) {
+    ITransportCommand* cmd = at(0).release_after;
+    pop_front();
+    if (cmd) cmd->release();
   }
 }
 
