@@ -59,7 +59,7 @@ PassthroughDevice::~PassthroughDevice() {
 }
 
 BackendResult PassthroughDevice::internal(std::span<const uint8_t> cdb, uint8_t* buf,
-                                          uint32_t len, bool fan_out) {
+                                          uint32_t len, bool fan_out, uint64_t except) {
   IoVec v{buf, len};
   BackendRequest req;
   req.cdb = cdb;
@@ -74,7 +74,8 @@ BackendResult PassthroughDevice::internal(std::span<const uint8_t> cdb, uint8_t*
     if (!ua) break;
     // The device has one nexus (us); what it tells us concerns every
     // initiator, none of which has seen it yet.
-    if (fan_out) host_->raise_ua(UaScope::all_nexuses, 0, ua->asc, ua->ascq);
+    if (fan_out && except == kNoNexus) host_->raise_ua(UaScope::all_nexuses, 0, ua->asc, ua->ascq);
+    if (fan_out && except != kNoNexus) host_->raise_ua(UaScope::all_but, except, ua->asc, ua->ascq);
   }
   return r;
 }
@@ -155,7 +156,7 @@ void PassthroughDevice::publish_identity() {
   base_info_ = d;
 }
 
-void PassthroughDevice::refresh_medium_state(bool fan_out) {
+void PassthroughDevice::refresh_medium_state(bool fan_out, uint64_t except) {
   const uint8_t pdt = ident_.peripheral_type;
   if (pdt == 0x01) {
     // SSC-3 8.3.3: the block descriptor's BLOCK LENGTH is the length in
@@ -163,7 +164,7 @@ void PassthroughDevice::refresh_medium_state(bool fan_out) {
     // the header and the descriptor only, as the Linux st driver asks.
     uint8_t b[12] = {};
     const uint8_t ms[6] = {op::kModeSense6, 0, 0x00, 0, sizeof b, 0};
-    BackendResult r = internal(ms, b, sizeof b, fan_out);
+    BackendResult r = internal(ms, b, sizeof b, fan_out, except);
     if (good(r) && sizeof b - size_t(r.resid) >= 12 && b[3] >= 8)
       tape_block_len_ = get_be24(&b[9]);
     else if (good(r) && b[3] == 0)
@@ -173,14 +174,14 @@ void PassthroughDevice::refresh_medium_state(bool fan_out) {
   if (!is_block_type(pdt)) return;
   uint8_t b[32] = {};
   const uint8_t rc10[10] = {op::kReadCapacity10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-  BackendResult r = internal(rc10, b, 8, fan_out);
+  BackendResult r = internal(rc10, b, 8, fan_out, except);
   if (!good(r) || r.resid != 0) return;
   uint64_t last = get_be32(b);
   uint32_t bl = get_be32(b + 4);
   if (last == 0xFFFFFFFF) {
     uint8_t rc16[16] = {op::kServiceActionIn16, op::kSaReadCapacity16};
     put_be32(&rc16[10], sizeof b);
-    r = internal(rc16, b, sizeof b, fan_out);
+    r = internal(rc16, b, sizeof b, fan_out, except);
     if (!good(r) || sizeof b - size_t(r.resid) < 12) return;
     last = get_be64(b);
     bl = get_be32(b + 8);

@@ -73,12 +73,16 @@ class PassthroughDevice final : public IDevice {
   bool attach(RemoteIdentity* id, VpdCache* cache, std::string* error);
   // A command of Nexus's own. Unit Attentions the device reports to it are
   // consumed (retrying) and, with fan_out, queued for every nexus.
-  BackendResult internal(std::span<const uint8_t> cdb, uint8_t* buf, uint32_t len, bool fan_out);
+  // `except`: the nexus whose own command caused what the device now reports
+  // (a MODE SELECT's MODE PARAMETERS CHANGED): it is not told again.
+  static constexpr uint64_t kNoNexus = UINT64_MAX;
+  BackendResult internal(std::span<const uint8_t> cdb, uint8_t* buf, uint32_t len, bool fan_out,
+                         uint64_t except = kNoNexus);
   // TEST UNIT READY until the device stops reporting Unit Attentions.
   void drain_unit_attentions(bool fan_out);
   // Re-reads what can change under us: tape block length (MODE SENSE block
   // descriptor), disk/CD capacity and block length (READ CAPACITY).
-  void refresh_medium_state(bool fan_out);
+  void refresh_medium_state(bool fan_out, uint64_t except = kNoNexus);
   void compute_max_transfer();
   void publish_identity();
   void detach(const char* why) noexcept;

@@ -305,14 +305,14 @@ void PassthroughDevice::after_success(IDeviceCommand* cmd, uint32_t transferred)
       // SPC-4 7.5 / SAM-5 6.x: mode parameters are shared by all I_T nexuses;
       // the device saw one, so the others learn here (MODE PARAMETERS CHANGED).
       host_->raise_ua(UaScope::all_but, cmd->nexus_id(), 0x2A, 0x01);
-      refresh_medium_state(true);
+      refresh_medium_state(true, cmd->nexus_id());
       break;
     case op::kLogSelect:
       host_->raise_ua(UaScope::all_but, cmd->nexus_id(), 0x2A, 0x02);  // LOG PARAMETERS CHANGED
       break;
     case op::kFormatUnit:             // disk: new block length; tape: FORMAT MEDIUM
     case op::kStartStopLoadUnload:  // tape LOAD / CD tray: new medium
-      refresh_medium_state(true);
+      refresh_medium_state(true, cmd->nexus_id());
       break;
     case op::kReadCapacity10:
     case op::kServiceActionIn16: {

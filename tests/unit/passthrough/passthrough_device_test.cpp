@@ -248,6 +248,21 @@ TEST(PassthroughUnitAttention, ModeSelectSuccessTellsTheOthers) {
   EXPECT_EQ(h->host.uas().size(), before);
 }
 
+TEST(PassthroughUnitAttention, DeviceEchoOfOurModeSelectIsNotSentBackToTheIssuer) {
+  // scsi_debug reports MODE PARAMETERS CHANGED to its one nexus (us) after a
+  // MODE SELECT; the capacity re-read that follows sees it. The issuer must
+  // not get it (SPC-4 7.5.1: only the other I_T nexuses are told).
+  auto h = make_disk();
+  ASSERT_EQ(h->status, Status::ok);
+  h->fake->on({0x15}, Reply{});
+  h->fake->on_once({0x25}, check(fixed_sense(0x6, 0x2A, 0x01)));
+  Bytes ms = {0x15, 0x10, 0, 0, 12, 0};
+  Bytes params(12, 0);
+  EXPECT_EQ(h->exec(ms, 12, 3, &params)->status(), ScsiStatus::good);
+  EXPECT_TRUE(h->host.has_ua({UaScope::all_but, 3, 0x2A, 0x01}));
+  EXPECT_FALSE(h->host.has_ua({UaScope::all_nexuses, 0, 0x2A, 0x01}));
+}
+
 TEST(PassthroughUnitAttention, LogSelectSuccessRaisesLogParametersChanged) {
   auto h = make_disk();
   ASSERT_EQ(h->status, Status::ok);
