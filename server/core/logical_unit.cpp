@@ -172,10 +172,18 @@ void LogicalUnit::save_reservations() {
 void LogicalUnit::keep_options(std::unique_ptr<YamlConfigNode> opts) { options_ = std::move(opts); }
 
 void LogicalUnit::shutdown() {
-  if (device_) {
-    device_->destroy();
+  if (!device_) return;
+  if (uint32_t n = outstanding_.load()) {
+    // A command the device never completed (a hung SG_IO, a stuck backend):
+    // destroy() would wait for it forever or free what it still uses. The
+    // process is exiting, so leave the device to the OS instead.
+    spdlog::error("[lu {}] {} command(s) still in the device at shutdown; not destroying it", name_,
+                  n);
     device_ = nullptr;
+    return;
   }
+  device_->destroy();
+  device_ = nullptr;
 }
 
 }  // namespace nexus::server
