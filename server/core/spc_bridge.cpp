@@ -173,7 +173,15 @@ void run_core_command(Command& c) noexcept {
 
 uint32_t encode_sense_for(LogicalUnit* lu, const SenseInfo& s, uint8_t* out,
                           uint32_t cap) noexcept {
-  auto fmt = lu && lu->control().d_sense ? scsi::SenseFormat::descriptor : scsi::SenseFormat::fixed;
+  bool d_sense = lu && lu->control().d_sense;
+  if (lu && !d_sense && lu->device()) {
+    // A pass-through device owns its Control mode page (error path only).
+    DeviceInfo info{};
+    info.struct_size = sizeof info;
+    if (lu->device()->info(&info) == Status::ok)
+      d_sense = info.flags & DeviceInfoFlags::descriptor_sense;
+  }
+  auto fmt = d_sense ? scsi::SenseFormat::descriptor : scsi::SenseFormat::fixed;
   size_t len = scsi::encode_sense(s, fmt, std::span<uint8_t>(out, cap));
   return uint32_t(len < cap ? len : cap);
 }

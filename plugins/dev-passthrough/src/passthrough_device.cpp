@@ -156,6 +156,19 @@ void PassthroughDevice::publish_identity() {
   base_info_ = d;
 }
 
+void PassthroughDevice::refresh_control_page(bool fan_out, uint64_t except) {
+  // MODE SENSE(6), DBD=1, Control page 0Ah (SPC-4 7.5.8): D_SENSE is byte 2
+  // bit 2 of the page. A device without the page keeps fixed format.
+  uint8_t b[64] = {};
+  const uint8_t ms[6] = {op::kModeSense6, 0x08, 0x0A, 0, sizeof b, 0};
+  BackendResult r = internal(ms, b, sizeof b, fan_out, except);
+  if (!good(r)) return;
+  size_t got = sizeof b - size_t(std::max(r.resid, 0));
+  size_t page = 4 + size_t(b[3]);
+  if (got < page + 3 || (b[page] & 0x3F) != 0x0A) return;
+  d_sense_ = (b[page + 2] & 0x04) != 0;
+}
+
 void PassthroughDevice::refresh_medium_state(bool fan_out, uint64_t except) {
   const uint8_t pdt = ident_.peripheral_type;
   if (pdt == 0x01) {
@@ -214,6 +227,7 @@ bool PassthroughDevice::open(std::string* error) {
   if (ident_.peripheral_type == 0x00) block_size_ = 512;
   if (ident_.peripheral_type == 0x05) block_size_ = 2048;  // MMC-6 4.2.2 user data
   refresh_medium_state(false);
+  refresh_control_page(false);
   compute_max_transfer();
   publish_identity();
   uint32_t workers = opts_.workers ? opts_.workers : ident_.peripheral_type == 0x00 ? 4 : 1;
@@ -231,6 +245,7 @@ Status PassthroughDevice::info(DeviceInfo* out) noexcept {
   d.block_size = block_size_.load();
   d.num_blocks = num_blocks_.load();
   if (d.block_size) d.max_transfer_blocks = max_transfer_.load() / d.block_size;
+  if (d_sense_.load()) d.flags |= DeviceInfoFlags::descriptor_sense;
   return publish_info(d, out);
 }
 
@@ -340,6 +355,7 @@ bool PassthroughDevice::try_reattach() noexcept {
       vpd_ = std::make_shared<const VpdCache>(std::move(cache));
     }
     refresh_medium_state(false);
+    refresh_control_page(false);
     compute_max_transfer();
     {
       // A power on ends medium removal prevention (SPC-4 6.13).
@@ -374,6 +390,7 @@ void PassthroughDevice::control_loop() {
         pool_->submit([this] {
           drain_unit_attentions(false);
           refresh_medium_state(true);
+          refresh_control_page(true);
         });
       } else {
         logf(host_, LogLevel::warn, "passthrough %s: LU reset of %s failed: %s", name_.c_str(),

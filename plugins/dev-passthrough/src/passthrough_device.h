@@ -83,6 +83,8 @@ class PassthroughDevice final : public IDevice {
   // Re-reads what can change under us: tape block length (MODE SENSE block
   // descriptor), disk/CD capacity and block length (READ CAPACITY).
   void refresh_medium_state(bool fan_out, uint64_t except = kNoNexus);
+  // Re-reads the Control mode page's D_SENSE (DeviceInfoFlags::descriptor_sense).
+  void refresh_control_page(bool fan_out, uint64_t except = kNoNexus);
   void compute_max_transfer();
   void publish_identity();
   void detach(const char* why) noexcept;
@@ -114,6 +116,7 @@ class PassthroughDevice final : public IDevice {
   std::atomic<uint32_t> block_size_{0};
   std::atomic<uint64_t> num_blocks_{0};
   std::atomic<uint32_t> tape_block_len_{0};
+  std::atomic<bool> d_sense_{false};  // the device's Control page D_SENSE
   std::atomic<uint32_t> max_transfer_{512u << 10};
 
   mutable std::mutex vpd_mu_;  // guards vpd_ (swapped on re-attach)

@@ -306,6 +306,7 @@ void PassthroughDevice::after_success(IDeviceCommand* cmd, uint32_t transferred)
       // the device saw one, so the others learn here (MODE PARAMETERS CHANGED).
       host_->raise_ua(UaScope::all_but, cmd->nexus_id(), 0x2A, 0x01);
       refresh_medium_state(true, cmd->nexus_id());
+      refresh_control_page(true, cmd->nexus_id());
       break;
     case op::kLogSelect:
       host_->raise_ua(UaScope::all_but, cmd->nexus_id(), 0x2A, 0x02);  // LOG PARAMETERS CHANGED

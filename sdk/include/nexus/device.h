@@ -56,6 +56,10 @@ struct DeviceInfoFlags {
   // RSTMF, TMFs and Unit Attentions for every nexus. A core of ABI 1.0
   // ignores the bit and refuses such rows, hence the minor version.
   static constexpr uint32_t passthrough = 1u << 7;
+  // ABI 1.1, for pass-through handlers: the real device's Control mode page
+  // has D_SENSE=1 (SPC-4 7.5.8), set through a forwarded MODE SELECT the core
+  // did not see, so the core reports sense for this LU in descriptor format.
+  static constexpr uint32_t descriptor_sense = 1u << 8;
 };
 
 struct DeviceInfo {

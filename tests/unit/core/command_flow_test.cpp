@@ -166,6 +166,21 @@ TEST_F(CommandFlow, ReservedCdbBitIsRejectedBeforeTheDevice) {
   EXPECT_TRUE(dev_.executed().empty());
 }
 
+TEST_F(CommandFlow, PassthroughDeviceWithDSenseGetsDescriptorSense) {
+  auto cdb = rw10(0x28, 0, 1);
+  cdb[6] = 0x01;
+  submit(1, cdb, DataDir::read, 512);
+  settle();
+  ASSERT_FALSE(events_.responses[1].sense.empty());
+  EXPECT_EQ(events_.responses[1].sense[0] & 0x7F, 0x70);  // fixed by default
+  // The real device's Control page says D_SENSE=1 (SPC-4 7.5.8).
+  dev_.extra_flags = DeviceInfoFlags::descriptor_sense;
+  submit(2, cdb, DataDir::read, 512);
+  settle();
+  ASSERT_FALSE(events_.responses[2].sense.empty());
+  EXPECT_EQ(events_.responses[2].sense[0] & 0x7F, 0x72);
+}
+
 TEST_F(CommandFlow, WriteWithLessDataThanTheCdbTransfersWhatCameAndReportsOverflow) {
   // SAM-5 5.4.3: the handler gets only the 512 bytes the initiator sends.
   dev_.hold = false;

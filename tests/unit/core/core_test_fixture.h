@@ -43,6 +43,7 @@ class HoldingDevice final : public IDevice {
   std::vector<uint8_t> seen;  // opcodes in execution order
   int aborts = 0;
   bool hold = true;
+  uint32_t extra_flags = 0;  // DeviceInfoFlags added to info()
   OpcodeInfo rows[2] = {rw_row(0x28, DataDir::read, false), rw_row(0x2A, DataDir::write, true)};
 
   Status info(DeviceInfo* out) noexcept override {
@@ -50,7 +51,7 @@ class HoldingDevice final : public IDevice {
     out->struct_size = sizeof *out;
     out->type = PeripheralType::disk;
     out->scsi_version = 6;
-    out->flags = DeviceInfoFlags::medium_present | DeviceInfoFlags::ready;
+    out->flags = DeviceInfoFlags::medium_present | DeviceInfoFlags::ready | extra_flags;
     out->block_size = 512;
     out->num_blocks = 1000;
     std::strcpy(out->vendor, "NEXUS");

@@ -263,6 +263,27 @@ TEST(PassthroughUnitAttention, DeviceEchoOfOurModeSelectIsNotSentBackToTheIssuer
   EXPECT_FALSE(h->host.has_ua({UaScope::all_nexuses, 0, 0x2A, 0x01}));
 }
 
+TEST(PassthroughSense, DeviceDSenseIsReportedToTheCore) {
+  // SPC-4 7.5.8: once an initiator sets D_SENSE through a forwarded MODE
+  // SELECT, sense for the LU is descriptor format; the core must know.
+  auto h = make_disk();
+  ASSERT_EQ(h->status, Status::ok);
+  DeviceInfo info{};
+  info.struct_size = sizeof info;
+  ASSERT_EQ(h->dev->info(&info), Status::ok);
+  EXPECT_FALSE(info.flags & DeviceInfoFlags::descriptor_sense);
+  h->fake->on({0x15}, Reply{});
+  Reply control;
+  control.data = {0x0F, 0x00, 0x00, 0x00, 0x0A, 0x0A, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  h->fake->on({0x1A, 0x08, 0x0A}, control);
+  Bytes ms = {0x15, 0x10, 0, 0, 16, 0};
+  Bytes params(16, 0);
+  EXPECT_EQ(h->exec(ms, 16, 2, &params)->status(), ScsiStatus::good);
+  ASSERT_EQ(h->dev->info(&info), Status::ok);
+  EXPECT_TRUE(info.flags & DeviceInfoFlags::descriptor_sense);
+  EXPECT_TRUE(info.flags & DeviceInfoFlags::passthrough);
+}
+
 TEST(PassthroughUnitAttention, LogSelectSuccessRaisesLogParametersChanged) {
   auto h = make_disk();
   ASSERT_EQ(h->status, Status::ok);
