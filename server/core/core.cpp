@@ -27,6 +27,7 @@ Core::Core(const Config& config, const PluginRegistry& plugins, bool check_only)
                                             config.server.buffer_memory / 4)) {}
 
 Core::~Core() {
+  drain_reactors();
   transports_.clear();
   lus_.clear();
   reactors_->stop_and_join();
@@ -129,6 +130,14 @@ bool Core::start() {
   return ok;
 }
 
+void Core::drain_reactors() {
+  // A transport's last posts (a logout request racing a session that just
+  // ended) may still be queued and point at it: run them before it is freed.
+  // Three rounds cover a handler that posts to another reactor in turn.
+  if (!reactors_->drain(3, 2000))
+    spdlog::warn("a reactor did not answer within 2 s at shutdown; a handler may be stuck");
+}
+
 void Core::shutdown() {
   if (!started_) return;
   for (auto& t : transports_) t->shutdown(config_.server.shutdown_grace_ms);
@@ -138,6 +147,7 @@ void Core::shutdown() {
     nexus_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return nexuses_.empty(); });
     if (!nexuses_.empty()) spdlog::warn("{} nexus(es) still open at shutdown", nexuses_.size());
   }
+  drain_reactors();
   transports_.clear();
   reactors_->stop_and_join();
   for (auto& lu : lus_) lu->shutdown();

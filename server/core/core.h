@@ -65,6 +65,7 @@ class Core {
   void nexus_closing(Nexus& n, bool lost) noexcept;
 
  private:
+  void drain_reactors();
   const Config& config_;
   const PluginRegistry& plugins_;
   bool check_only_;

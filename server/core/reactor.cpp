@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <condition_variable>
 
 namespace nexus::server {
 namespace {
@@ -224,6 +225,32 @@ ReactorPool::~ReactorPool() { stop_and_join(); }
 
 void ReactorPool::start() {
   for (auto& r : reactors_) r->start();
+}
+
+bool ReactorPool::drain(uint32_t rounds, uint32_t timeout_ms) {
+  struct Barrier {
+    std::mutex mu;
+    std::condition_variable cv;
+    uint32_t left = 0;
+  };
+  for (uint32_t round = 0; round < rounds; ++round) {
+    // Shared so that a reactor answering after the timeout touches live memory.
+    auto b = std::make_shared<Barrier>();
+    uint32_t posted = 0;
+    for (auto& r : reactors_) {
+      if (!r->running() || r->on_this_thread()) continue;
+      ++posted;
+      r->post_fn([b] {
+        std::lock_guard lock(b->mu);
+        if (--b->left == 0) b->cv.notify_all();
+      });
+    }
+    std::unique_lock lock(b->mu);
+    b->left += posted;
+    if (!b->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return b->left == 0; }))
+      return false;
+  }
+  return true;
 }
 
 void ReactorPool::stop_and_join() {

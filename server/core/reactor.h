@@ -49,6 +49,8 @@ class Reactor final : public IReactor {
   void start();
   void stop();
   void join();
+  // Its thread is started and has not been told to stop.
+  bool running() const noexcept { return thread_.joinable() && !stopping_.load(); }
 
  private:
   void run();
@@ -71,6 +73,12 @@ class ReactorPool {
   Reactor& at(uint32_t i) noexcept { return *reactors_[i]; }
   void start();
   void stop_and_join();
+  // Waits until every running reactor has run what was posted to it before
+  // this call, `rounds` times over so that handlers which post once more are
+  // covered too. A plugin may leave posts behind that point at itself; the
+  // host drains before destroying it. False if a reactor did not answer in
+  // `timeout_ms` (a handler stuck in a syscall); the caller logs it.
+  bool drain(uint32_t rounds, uint32_t timeout_ms);
 
  private:
   std::vector<std::unique_ptr<Reactor>> reactors_;

@@ -183,7 +183,9 @@ class ITransport {
   // Stop accepting, ask every session to log out, and call done(ctx) when all
   // nexuses are closed (or the grace period ran out and they were dropped).
   virtual void shutdown(uint32_t grace_ms, Callback done, void* ctx) noexcept = 0;
-  // Called once after shutdown completed.
+  // Called once after shutdown completed. Before calling it the host lets
+  // every reactor run what was already posted to it, so a callback the
+  // transport posted just before done() still finds it alive.
   virtual void destroy() noexcept = 0;
 
  protected:
