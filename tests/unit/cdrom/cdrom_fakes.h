@@ -17,9 +17,17 @@
 #include "cdrom_device.h"
 #include "cdrom_factory.h"
 #include "cdrom_opcodes.h"
+#include "device_test_fakes.h"
 #include "nexus/bytes.hpp"
 
 namespace nexus::cdrom::test {
+
+using nexus::test::DevicePtr;
+// These tests compare the Data-In produced.
+using FakeCommand = nexus::test::DataInCommand;
+using nexus::test::expect_sense;
+using nexus::test::FakeOptions;
+using nexus::test::TempDir;
 
 struct RaisedUa {
   UaScope scope;
@@ -43,149 +51,6 @@ class FakeHost final : public IDeviceHost {
   bool check_only_ = false;
   std::vector<std::string> logs;
   std::vector<RaisedUa> uas;
-};
-
-class MissingNode final : public IConfigNode {
- public:
-  explicit MissingNode(std::vector<std::string>* errors) : errors_(errors) {}
-  NodeKind kind() const noexcept override { return NodeKind::missing; }
-  Str scalar() const noexcept override { return Str{"", 0}; }
-  uint32_t size() const noexcept override { return 0; }
-  const IConfigNode* at(uint32_t) const noexcept override { return this; }
-  Str key_at(uint32_t) const noexcept override { return Str{"", 0}; }
-  const IConfigNode* get(Str) const noexcept override { return this; }
-  void error(Str m) const noexcept override { errors_->push_back(std::string(to_sv(m))); }
-
- private:
-  std::vector<std::string>* errors_;
-};
-
-class ScalarNode final : public IConfigNode {
- public:
-  ScalarNode(std::string v, std::vector<std::string>* errors)
-      : v_(std::move(v)), errors_(errors), missing_(errors) {}
-  NodeKind kind() const noexcept override { return NodeKind::scalar; }
-  Str scalar() const noexcept override { return to_str(v_); }
-  uint32_t size() const noexcept override { return 0; }
-  const IConfigNode* at(uint32_t) const noexcept override { return &missing_; }
-  Str key_at(uint32_t) const noexcept override { return Str{"", 0}; }
-  const IConfigNode* get(Str) const noexcept override { return &missing_; }
-  void error(Str m) const noexcept override {
-    errors_->push_back(v_ + ": " + std::string(to_sv(m)));
-  }
-
- private:
-  std::string v_;
-  std::vector<std::string>* errors_;
-  MissingNode missing_;
-};
-
-class FakeOptions final : public IConfigNode {
- public:
-  explicit FakeOptions(const std::map<std::string, std::string>& m) : missing_(&errors) {
-    for (auto& [k, v] : m) {
-      keys_.push_back(k);
-      values_.push_back(std::make_unique<ScalarNode>(v, &errors));
-    }
-  }
-  NodeKind kind() const noexcept override { return NodeKind::map; }
-  Str scalar() const noexcept override { return Str{"", 0}; }
-  uint32_t size() const noexcept override { return uint32_t(keys_.size()); }
-  const IConfigNode* at(uint32_t i) const noexcept override {
-    return i < values_.size() ? values_[i].get() : static_cast<const IConfigNode*>(&missing_);
-  }
-  Str key_at(uint32_t i) const noexcept override {
-    return i < keys_.size() ? to_str(keys_[i]) : Str{"", 0};
-  }
-  const IConfigNode* get(Str key) const noexcept override {
-    for (size_t i = 0; i < keys_.size(); ++i)
-      if (keys_[i] == to_sv(key)) return values_[i].get();
-    return &missing_;
-  }
-  void error(Str m) const noexcept override { errors.push_back(std::string(to_sv(m))); }
-  std::string all_errors() const {
-    std::string s;
-    for (auto& e : errors) s += e + "\n";
-    return s;
-  }
-
-  mutable std::vector<std::string> errors;
-
- private:
-  std::vector<std::string> keys_;
-  std::vector<std::unique_ptr<ScalarNode>> values_;
-  MissingNode missing_;
-};
-
-// A command whose Data-In buffer is split into `segments` pieces.
-class FakeCommand final : public IDeviceCommand {
- public:
-  FakeCommand(std::vector<uint8_t> cdb, uint32_t data_len, uint64_t nexus, int segments)
-      : cdb_(std::move(cdb)), buf_(data_len, 0xEE), nexus_(nexus) {
-    uint32_t per = segments > 1 ? (data_len / segments + 1) : data_len;
-    for (uint32_t off = 0; off < data_len; off += per)
-      iov_.push_back(IoVec{buf_.data() + off, std::min(per, data_len - off)});
-    transfer_ = data_len;
-  }
-  ConstByteSpan cdb() const noexcept override { return {cdb_.data(), cdb_.size()}; }
-  uint64_t lun() const noexcept override { return 0; }
-  TaskAttr task_attr() const noexcept override { return TaskAttr::simple; }
-  uint64_t nexus_id() const noexcept override { return nexus_; }
-  uint32_t data_length() const noexcept override { return uint32_t(buf_.size()); }
-  uint32_t iov(const IoVec** out) const noexcept override {
-    *out = iov_.data();
-    return uint32_t(iov_.size());
-  }
-  void set_transfer_length(uint32_t bytes) noexcept override { transfer_ = bytes; }
-  void complete(ScsiStatus status, const SenseInfo* sense) noexcept override {
-    ++completions;
-    status_ = status;
-    if (sense) sense_ = *sense;
-    if (on_complete) on_complete();
-  }
-  bool aborted() const noexcept override { return false; }
-
-  // The Data-In bytes actually produced.
-  std::vector<uint8_t> data() const {
-    return std::vector<uint8_t>(buf_.begin(),
-                                buf_.begin() + std::min<size_t>(transfer_, buf_.size()));
-  }
-  ScsiStatus status() const { return status_; }
-  const SenseInfo& sense() const { return sense_; }
-  uint32_t transfer() const { return transfer_; }
-
-  int completions = 0;
-  // Runs inside complete(), like a core that starts the next queued command
-  // of the LU inline.
-  std::function<void()> on_complete;
-
- private:
-  std::vector<uint8_t> cdb_;
-  std::vector<uint8_t> buf_;
-  std::vector<IoVec> iov_;
-  uint64_t nexus_;
-  uint32_t transfer_ = 0;
-  ScsiStatus status_ = ScsiStatus::good;
-  SenseInfo sense_{};
-};
-
-struct DeviceDeleter {
-  void operator()(IDevice* d) const { d->destroy(); }
-};
-using DevicePtr = std::unique_ptr<IDevice, DeviceDeleter>;
-
-// A scratch directory removed with its files at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/nexus-cdrom-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
 };
 
 // Byte i of a test image.
@@ -235,20 +100,8 @@ inline std::unique_ptr<FakeCommand> exec(IDevice* dev, std::vector<uint8_t> cdb,
                                          uint64_t nexus = 1, int segments = 2) {
   auto c = std::make_unique<FakeCommand>(std::move(cdb), len, nexus, segments);
   dev->execute(c.get());
-  EXPECT_EQ(c->completions, 1);
+  EXPECT_EQ(c->completions(), 1);
   return c;
-}
-
-#define EXPECT_GOOD(c)                                                                        \
-  EXPECT_EQ((c)->status(), ScsiStatus::good)                                                  \
-      << "sense " << int((c)->sense().key) << "/" << std::hex << int((c)->sense().asc) << "/" \
-      << int((c)->sense().ascq)
-
-inline void expect_sense(const FakeCommand& c, SenseKey key, uint8_t asc, uint8_t ascq) {
-  EXPECT_EQ(c.status(), ScsiStatus::check_condition);
-  EXPECT_EQ(int(c.sense().key), int(key));
-  EXPECT_EQ(c.sense().asc, asc) << std::hex << int(c.sense().asc);
-  EXPECT_EQ(c.sense().ascq, ascq) << std::hex << int(c.sense().ascq);
 }
 
 // CDB builders (MMC-6 layouts).

@@ -166,7 +166,7 @@ TEST(CdromMedium, CompletionMayRunTheNextCommandInline) {
     std::unique_ptr<FakeCommand> inner;
     c.on_complete = [&] { inner = exec(dev, gesn(0x10), 8); };
     dev->execute(&c);
-    ASSERT_EQ(c.completions, 1);
+    ASSERT_EQ(c.completions(), 1);
     ASSERT_TRUE(inner);
     EXPECT_GOOD(inner);
   }

@@ -14,9 +14,16 @@
 
 #include "changer_device.h"
 #include "changer_factory.h"
+#include "device_test_fakes.h"
 #include "nexus/bytes.hpp"
 
 namespace nexus::changer::test {
+
+using nexus::test::DevicePtr;
+// These tests compare the Data-In produced.
+using FakeCommand = nexus::test::DataInCommand;
+using nexus::test::expect_sense;
+using nexus::test::TempDir;
 
 // A YAML-like node tree. Errors are recorded as "<path>: <message>".
 class Node final : public IConfigNode {
@@ -153,22 +160,6 @@ class FakeTape final : public IDevice, public IRemovableMedium {
   MediumState state_ = MediumState::empty;
 };
 
-// A scratch directory removed with its files at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/nexus-changer-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-  void touch(const std::string& name) const { std::ofstream(file(name)) << "tape"; }
-
- private:
-  std::string path_;
-};
-
 class FakeHost final : public IDeviceHost {
  public:
   Str name() const noexcept override { return to_str(name_); }
@@ -197,53 +188,5 @@ class FakeHost final : public IDeviceHost {
   std::map<std::string, IDevice*> peers;
   std::vector<std::string> logs;
 };
-
-class FakeCommand final : public IDeviceCommand {
- public:
-  FakeCommand(std::vector<uint8_t> cdb, uint32_t data_len, uint64_t nexus = 1)
-      : cdb_(std::move(cdb)), buf_(data_len, 0xEE), nexus_(nexus) {
-    // Two segments to exercise scatter-gather copies.
-    uint32_t half = data_len / 2;
-    if (half) iov_.push_back(IoVec{buf_.data(), half});
-    if (data_len - half) iov_.push_back(IoVec{buf_.data() + half, data_len - half});
-    transfer_ = data_len;
-  }
-  ConstByteSpan cdb() const noexcept override { return {cdb_.data(), cdb_.size()}; }
-  uint64_t lun() const noexcept override { return 0; }
-  TaskAttr task_attr() const noexcept override { return TaskAttr::simple; }
-  uint64_t nexus_id() const noexcept override { return nexus_; }
-  uint32_t data_length() const noexcept override { return uint32_t(buf_.size()); }
-  uint32_t iov(const IoVec** out) const noexcept override {
-    *out = iov_.data();
-    return uint32_t(iov_.size());
-  }
-  void set_transfer_length(uint32_t bytes) noexcept override { transfer_ = bytes; }
-  void complete(ScsiStatus status, const SenseInfo* sense) noexcept override {
-    ++completions;
-    status_ = status;
-    if (sense) sense_ = *sense;
-  }
-  bool aborted() const noexcept override { return false; }
-
-  std::vector<uint8_t> data() const { return {buf_.begin(), buf_.begin() + transfer_}; }
-  ScsiStatus status() const { return status_; }
-  const SenseInfo& sense() const { return sense_; }
-  uint32_t transfer() const { return transfer_; }
-  int completions = 0;
-
- private:
-  std::vector<uint8_t> cdb_;
-  std::vector<uint8_t> buf_;
-  std::vector<IoVec> iov_;
-  uint64_t nexus_;
-  uint32_t transfer_ = 0;
-  ScsiStatus status_ = ScsiStatus::good;
-  SenseInfo sense_{};
-};
-
-struct DeviceDeleter {
-  void operator()(IDevice* d) const { d->destroy(); }
-};
-using DevicePtr = std::unique_ptr<IDevice, DeviceDeleter>;
 
 }  // namespace nexus::changer::test

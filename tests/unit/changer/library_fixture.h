@@ -67,7 +67,7 @@ class Library {
                                     uint64_t nexus = 1) {
     auto c = std::make_unique<FakeCommand>(std::move(cdb), len, nexus);
     dev->execute(c.get());
-    EXPECT_EQ(c->completions, 1);
+    EXPECT_EQ(c->completions(), 1);
     return c;
   }
   std::string path_of(const std::string& barcode) const { return media.file(barcode + ".tape"); }
@@ -113,17 +113,5 @@ inline std::vector<uint8_t> exchange_cdb(uint16_t src, uint16_t d1, uint16_t d2)
 }
 
 constexpr uint16_t kSlot1 = 0x1000, kIe1 = 0x0010, kDrive0 = 0x0100;
-
-#define EXPECT_GOOD(c)                                                                        \
-  EXPECT_EQ((c)->status(), ScsiStatus::good)                                                  \
-      << "sense " << int((c)->sense().key) << "/" << std::hex << int((c)->sense().asc) << "/" \
-      << int((c)->sense().ascq)
-
-inline void expect_sense(const FakeCommand& c, SenseKey key, uint8_t asc, uint8_t ascq) {
-  EXPECT_EQ(c.status(), ScsiStatus::check_condition);
-  EXPECT_EQ(int(c.sense().key), int(key));
-  EXPECT_EQ(c.sense().asc, asc) << std::hex << int(c.sense().asc);
-  EXPECT_EQ(c.sense().ascq, ascq) << std::hex << int(c.sense().ascq);
-}
 
 }  // namespace nexus::changer::test

@@ -41,7 +41,7 @@ TEST(ChangerRobustness, RandomCdbsCompleteOnceAndKeepEveryCartridge) {
     }
     uint32_t alloc = rng() % 3 ? rng() % 2048 : 0;
     auto c = lib.exec(cdb, alloc);
-    ASSERT_EQ(c->completions, 1);
+    ASSERT_EQ(c->completions(), 1);
     ASSERT_LE(c->transfer(), alloc);
   }
   auto placed = lib.changer()->placements();

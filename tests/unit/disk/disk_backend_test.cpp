@@ -83,7 +83,7 @@ TEST_P(FileBackendTest, IoUringThroughReactor) {
     d->host.reactor_ = &reactor;
     std::vector<uint8_t> a(size_t(4) * bs);
     fill_pattern(a, 5);
-    FakeCommand w(cdb10(op::kWrite10, 9, 4), 4 * bs, 3);
+    FakeCommand w(cdb10(op::kWrite10, 9, 4), 4 * bs, /*nexus=*/1, /*segments=*/3);
     std::memcpy(w.data().data(), a.data(), a.size());
     d->dev->execute(&w);
     EXPECT_FALSE(w.done());  // completes from the reactor's eventfd callback

@@ -15,12 +15,17 @@
 #include <thread>
 #include <vector>
 
+#include "device_test_fakes.h"
 #include "nexus/bytes.hpp"
 #include "passthrough_device.h"
 #include "passthrough_factory.h"
 #include "scsi_backend.h"
 
 namespace nexus::passthrough::test {
+
+using nexus::test::DevicePtr;
+using nexus::test::expect_sense;
+using nexus::test::FakeCommand;
 
 using Bytes = std::vector<uint8_t>;
 
@@ -293,67 +298,6 @@ class Node final : public IConfigNode {
   std::shared_ptr<std::vector<std::string>> errors_ = std::make_shared<std::vector<std::string>>();
 };
 
-// A command whose buffer is split into `segments` pieces; completion may
-// come from a worker thread.
-class FakeCommand final : public IDeviceCommand {
- public:
-  FakeCommand(Bytes cdb, uint32_t len, uint64_t nexus = 1, int segments = 2)
-      : cdb_(std::move(cdb)), buf_(len, 0xEE), nexus_(nexus) {
-    uint32_t per = segments > 1 ? len / segments + 1 : len;
-    for (uint32_t off = 0; off < len; off += per)
-      iov_.push_back(IoVec{buf_.data() + off, std::min(per, len - off)});
-    transfer_ = len;
-  }
-  ConstByteSpan cdb() const noexcept override { return {cdb_.data(), cdb_.size()}; }
-  uint64_t lun() const noexcept override { return 0; }
-  TaskAttr task_attr() const noexcept override { return TaskAttr::simple; }
-  uint64_t nexus_id() const noexcept override { return nexus_; }
-  uint32_t data_length() const noexcept override { return uint32_t(buf_.size()); }
-  uint32_t iov(const IoVec** out) const noexcept override {
-    *out = iov_.data();
-    return uint32_t(iov_.size());
-  }
-  void set_transfer_length(uint32_t b) noexcept override { transfer_ = b; }
-  void complete(ScsiStatus st, const SenseInfo* s) noexcept override {
-    std::lock_guard l(mu_);
-    ++completions_;
-    status_ = st;
-    if (s) sense_ = *s;
-    cv_.notify_all();
-  }
-  bool aborted() const noexcept override { return aborted_; }
-
-  bool wait() {
-    std::unique_lock l(mu_);
-    return cv_.wait_for(l, std::chrono::seconds(5), [this] { return completions_ > 0; });
-  }
-  Bytes& data() { return buf_; }
-  ScsiStatus status() const { return status_; }
-  const SenseInfo& sense() const { return sense_; }
-  uint32_t transfer() const { return transfer_; }
-  int completions() {
-    std::lock_guard l(mu_);
-    return completions_;
-  }
-  bool aborted_ = false;
-
- private:
-  Bytes cdb_, buf_;
-  std::vector<IoVec> iov_;
-  uint64_t nexus_;
-  uint32_t transfer_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int completions_ = 0;
-  ScsiStatus status_ = ScsiStatus::good;
-  SenseInfo sense_{};
-};
-
-struct DeviceDeleter {
-  void operator()(IDevice* d) const { d->destroy(); }
-};
-using DevicePtr = std::unique_ptr<IDevice, DeviceDeleter>;
-
 // --- Recorded identities ---
 inline Bytes std_inquiry(uint8_t pdt, bool rmb, uint8_t version, const char* vendor,
                          const char* product, const char* rev) {
@@ -491,13 +435,6 @@ bool eventually(Pred pred) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return pred();
-}
-
-inline void expect_sense(const FakeCommand& c, SenseKey key, uint8_t asc, uint8_t ascq) {
-  EXPECT_EQ(c.status(), ScsiStatus::check_condition);
-  EXPECT_EQ(int(c.sense().key), int(key));
-  EXPECT_EQ(c.sense().asc, asc) << std::hex << int(c.sense().asc);
-  EXPECT_EQ(c.sense().ascq, ascq) << std::hex << int(c.sense().ascq);
 }
 
 }  // namespace nexus::passthrough::test

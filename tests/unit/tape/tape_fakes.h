@@ -11,12 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "device_test_fakes.h"
 #include "nexus/bytes.hpp"
 #include "tape_device.h"
 #include "tape_factory.h"
 #include "tape_opcodes.h"
 
 namespace nexus::tape::test {
+
+using nexus::test::DevicePtr;
+using nexus::test::expect_sense;
+using nexus::test::FakeCommand;
+using nexus::test::TempDir;
 
 struct RaisedUa {
   UaScope scope;
@@ -97,66 +103,6 @@ class Node final : public IConfigNode {
   std::vector<std::string> keys_;
   std::vector<std::unique_ptr<Node>> kids_;
   std::shared_ptr<std::vector<std::string>> errors_ = std::make_shared<std::vector<std::string>>();
-};
-
-// A command whose buffer is split into `segments` pieces.
-class FakeCommand final : public IDeviceCommand {
- public:
-  FakeCommand(std::vector<uint8_t> cdb, uint32_t len, uint64_t nexus = 1, int segments = 2)
-      : cdb_(std::move(cdb)), buf_(len, 0xEE), nexus_(nexus) {
-    uint32_t per = segments > 1 ? len / segments + 1 : len;
-    for (uint32_t off = 0; off < len; off += per)
-      iov_.push_back(IoVec{buf_.data() + off, std::min(per, len - off)});
-    transfer_ = len;
-  }
-  ConstByteSpan cdb() const noexcept override { return {cdb_.data(), cdb_.size()}; }
-  uint64_t lun() const noexcept override { return 0; }
-  TaskAttr task_attr() const noexcept override { return TaskAttr::simple; }
-  uint64_t nexus_id() const noexcept override { return nexus_; }
-  uint32_t data_length() const noexcept override { return uint32_t(buf_.size()); }
-  uint32_t iov(const IoVec** out) const noexcept override {
-    *out = iov_.data();
-    return uint32_t(iov_.size());
-  }
-  void set_transfer_length(uint32_t b) noexcept override { transfer_ = b; }
-  void complete(ScsiStatus st, const SenseInfo* s) noexcept override {
-    ++completions;
-    status_ = st;
-    if (s) sense_ = *s;
-  }
-  bool aborted() const noexcept override { return false; }
-
-  std::vector<uint8_t>& data() { return buf_; }
-  ScsiStatus status() const { return status_; }
-  const SenseInfo& sense() const { return sense_; }
-  uint32_t transfer() const { return transfer_; }
-  int completions = 0;
-
- private:
-  std::vector<uint8_t> cdb_, buf_;
-  std::vector<IoVec> iov_;
-  uint64_t nexus_;
-  uint32_t transfer_ = 0;
-  ScsiStatus status_ = ScsiStatus::good;
-  SenseInfo sense_{};
-};
-
-struct DeviceDeleter {
-  void operator()(IDevice* d) const { d->destroy(); }
-};
-using DevicePtr = std::unique_ptr<IDevice, DeviceDeleter>;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/nexus-tape-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
 };
 
 // --- CDB builders (SSC-3 layouts) ---
@@ -250,7 +196,7 @@ struct Drive {
     auto c = std::make_unique<FakeCommand>(std::move(cdb), n, nexus);
     if (out) std::memcpy(c->data().data(), out->data(), std::min<size_t>(n, out->size()));
     dev->execute(c.get());
-    EXPECT_EQ(c->completions, 1);
+    EXPECT_EQ(c->completions(), 1);
     return c;
   }
 };
@@ -268,18 +214,6 @@ inline std::unique_ptr<Drive> make_drive(uint64_t capacity = 8u << 20,
   d->status = create_tape_device(&d->host, d->options.get(), &dev);
   d->dev.reset(dev);
   return d;
-}
-
-#define EXPECT_GOOD(c)                                                                        \
-  EXPECT_EQ((c)->status(), ScsiStatus::good)                                                  \
-      << "sense " << int((c)->sense().key) << "/" << std::hex << int((c)->sense().asc) << "/" \
-      << int((c)->sense().ascq)
-
-inline void expect_sense(const FakeCommand& c, SenseKey key, uint8_t asc, uint8_t ascq) {
-  EXPECT_EQ(c.status(), ScsiStatus::check_condition);
-  EXPECT_EQ(int(c.sense().key), int(key));
-  EXPECT_EQ(c.sense().asc, asc) << std::hex << int(c.sense().asc);
-  EXPECT_EQ(c.sense().ascq, ascq) << std::hex << int(c.sense().ascq);
 }
 
 // INFORMATION with VALID, as the fixed-format field carries it.
