@@ -69,9 +69,9 @@ struct SenseInfo {
   uint8_t flags;         // SenseFlags bits
   uint64_t information;  // valid when flags & info_valid
   // Sense-key specific field pointer (SPC-4 4.5.2.4.2) when flags & field_valid.
-  uint16_t field_pointer;  // byte in CDB / parameter list
-  uint8_t field_bit;       // bit pointer, valid with flags & field_bit_valid
-  uint8_t reserved0;
+  uint16_t field_pointer;     // byte in CDB / parameter list
+  uint8_t field_bit;          // bit pointer, valid with flags & field_bit_valid
+  uint8_t flags2;             // SenseFlags2 bits (ABI 1.1; always 0 from 1.0 handlers)
   uint64_t command_specific;  // valid when flags & cmd_specific_valid
 };
 
@@ -80,10 +80,24 @@ struct SenseFlags {
   static constexpr uint8_t eom = 0x40;       // SSC: end of medium
   static constexpr uint8_t ili = 0x20;       // incorrect length indicator
   static constexpr uint8_t info_valid = 0x01;
-  static constexpr uint8_t field_valid = 0x02;     // field pointer present
-  static constexpr uint8_t field_in_cdb = 0x04;    // C/D: 1 = CDB, 0 = parameter data
+  static constexpr uint8_t field_valid = 0x02;      // field pointer present
+  static constexpr uint8_t field_in_cdb = 0x04;     // C/D: 1 = CDB, 0 = parameter data
   static constexpr uint8_t field_bit_valid = 0x08;  // BPV
   static constexpr uint8_t cmd_specific_valid = 0x10;
+};
+
+// More SenseInfo bits (SenseInfo::flags2, ABI 1.1).
+struct SenseFlags2 {
+  // A deferred error (SPC-4 4.5.1): response code 71h/73h instead of 70h/72h.
+  // The error belongs to an earlier command that already completed GOOD (a
+  // buffered tape write, say), not to the one that reports it.
+  static constexpr uint8_t deferred = 0x01;
+  // The SENSE KEY SPECIFIC field is not a field pointer but raw bytes, for
+  // the other kinds of SPC-4 4.5.2.4 (progress indication with NOT READY or
+  // NO SENSE, actual retry count, segment pointer, UA queue overflow):
+  // byte 0 bits 6-0 = field_bit, bytes 1-2 = field_pointer; SKSV is set.
+  // Takes precedence over SenseFlags::field_valid.
+  static constexpr uint8_t sks_raw = 0x02;
 };
 
 // Task management functions (SAM-5 7).
@@ -108,7 +122,8 @@ enum class TmfResponse : uint8_t {
   function_rejected = 2,
   incorrect_lun = 3,
   service_delivery_failure = 4,
-  task_not_found = 5,  // transports report ABORT TASK of an unknown tag as complete per SAM; kept for QUERY
+  task_not_found =
+      5,  // transports report ABORT TASK of an unknown tag as complete per SAM; kept for QUERY
   not_supported = 6,
 };
 

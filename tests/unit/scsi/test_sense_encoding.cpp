@@ -116,6 +116,39 @@ TEST(SenseEncoding, RoundTripsBothFormats) {
   }
 }
 
+TEST(SenseEncoding, DeferredErrorUsesResponseCode71hAnd73h) {
+  // SPC-4 4.5.1: a deferred error is reported with 71h (fixed) / 73h (descriptor).
+  SenseInfo s = sense::write_error();
+  s.flags2 |= SenseFlags2::deferred;
+  EXPECT_EQ(enc(s, SenseFormat::fixed)[0], 0x71);
+  EXPECT_EQ(enc(s, SenseFormat::descriptor)[0], 0x73);
+  s.flags |= SenseFlags::info_valid;
+  s.information = 5;
+  EXPECT_EQ(enc(s, SenseFormat::fixed)[0], 0xF1);  // VALID stays bit 7
+  for (auto f : {SenseFormat::fixed, SenseFormat::descriptor}) {
+    auto d = decode_sense(enc(s, f));
+    ASSERT_TRUE(d.has_value());
+    EXPECT_TRUE(d->flags2 & SenseFlags2::deferred);
+    EXPECT_EQ(d->key, SenseKey::medium_error);
+  }
+  EXPECT_EQ(enc(sense::write_error(), SenseFormat::fixed)[0], 0x70);
+}
+
+TEST(SenseEncoding, ProgressIndicationIsRawSenseKeySpecific) {
+  // SPC-4 4.5.2.4.4: NOT READY, FORMAT IN PROGRESS, half done.
+  SenseInfo s = sense::in_progress(SenseKey::not_ready, 0x04, 0x04, 0x8000);
+  auto fixed = enc(s, SenseFormat::fixed);
+  EXPECT_EQ(bytes({fixed[15], fixed[16], fixed[17]}), bytes({0x80, 0x80, 0x00}));
+  auto desc = enc(s, SenseFormat::descriptor);
+  EXPECT_EQ(desc, bytes({0x72, 0x02, 0x04, 0x04, 0, 0, 0, 0x08, 0x02, 0x06, 0, 0, 0x80, 0x80, 0x00,
+                         0x00}));
+  auto d = decode_sense(fixed);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_TRUE(d->flags2 & SenseFlags2::sks_raw);
+  EXPECT_FALSE(d->flags & SenseFlags::field_valid);
+  EXPECT_EQ(d->field_pointer, 0x8000);
+}
+
 TEST(SenseEncoding, DecodeRejectsGarbage) {
   EXPECT_FALSE(decode_sense(bytes({0x70, 0, 5})).has_value());
   EXPECT_FALSE(decode_sense(bytes({0x00, 0, 0, 0, 0, 0, 0, 0})).has_value());
