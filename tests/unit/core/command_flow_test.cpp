@@ -114,6 +114,35 @@ TEST_F(CommandFlow, DeviceLearnsOfNexusLossAfterItsLastCommand) {
   EXPECT_EQ(dev_.lost_nexuses(), (std::vector<uint64_t>{id, nexus_->id()}));
 }
 
+TEST_F(CommandFlow, ShutdownDestroysAnIdleDevice) {
+  dev_.hold = false;
+  submit(1, rw10(0x28, 0, 1), DataDir::read, 512);
+  settle();
+  ASSERT_TRUE(has_response(1));
+  lu_->shutdown();
+  EXPECT_EQ(dev_.destroyed.load(), 1);
+  EXPECT_EQ(lu_->device(), nullptr);
+  lu_->shutdown();  // Core::shutdown() calls it again: no second destroy
+  EXPECT_EQ(dev_.destroyed.load(), 1);
+}
+
+TEST_F(CommandFlow, ShutdownLeavesADeviceWithACommandInFlightAlone) {
+  // A hung SG_IO: destroy() would wait for it forever (or free what the
+  // worker still uses). Shutdown must neither call it nor hang.
+  submit(1, rw10(0x28, 0, 1), DataDir::read, 512);
+  settle();
+  ASSERT_EQ(dev_.executed().size(), 1u);
+  lu_->shutdown();
+  EXPECT_EQ(dev_.destroyed.load(), 0);
+  EXPECT_EQ(lu_->device(), nullptr);
+  // The late completion still finds the command and the nexus alive.
+  dev_.complete_one();
+  settle();
+  settle();
+  ASSERT_TRUE(has_response(1));
+  EXPECT_EQ(events_.responses[1].status, ScsiStatus::good);
+}
+
 TEST_F(CommandFlow, AbortOfUnknownTagCompletes) {
   on_reactor([&] {
     TmfDesc t{};

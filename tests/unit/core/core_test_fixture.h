@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <future>
 #include <map>
 #include <mutex>
@@ -100,7 +102,8 @@ class HoldingDevice final : public IDevice {
     return lost;
   }
   std::vector<uint64_t> lost;  // nexus_lost() calls, in order
-  void destroy() noexcept override {}
+  std::atomic<int> destroyed{0};
+  void destroy() noexcept override { ++destroyed; }
 
   // Completes the oldest held command (called on any thread).
   void complete_one() {
