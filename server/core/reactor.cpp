@@ -24,7 +24,7 @@ class FdWatch final : public IFdWatch,
  public:
   FdWatch(boost::asio::io_context& io, int fd, FdCallback cb, void* ctx)
       : sd_(io, fd), cb_(cb), ctx_(ctx) {}
-  ~FdWatch() {
+  ~FdWatch() override {
     if (sd_.is_open()) sd_.release();
   }
 

@@ -29,6 +29,9 @@ namespace nexus::test {
 // blocks for it.
 class FakeCommand : public IDeviceCommand {
  public:
+  // Virtual: tests hold commands as unique_ptr<FakeCommand>, and a derived
+  // one (DataInCommand) must be deleted whole.
+  virtual ~FakeCommand() = default;
   FakeCommand(std::vector<uint8_t> cdb, uint32_t len, uint64_t nexus = 1, int segments = 2)
       : cdb_(std::move(cdb)), buf_(len, 0xEE), nexus_(nexus) {
     uint32_t per = segments > 1 ? len / segments + 1 : len;

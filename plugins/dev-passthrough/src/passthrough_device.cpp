@@ -89,7 +89,7 @@ bool PassthroughDevice::attach(RemoteIdentity* id, VpdCache* cache, std::string*
   std::string sg;
   if (!resolve_(opts_.path, &sg, error)) return false;
   if (!backend_->open(sg, opts_.exclusive, error)) return false;
-  auto fail = [&](std::string msg) {
+  auto fail = [&](const std::string& msg) {
     *error = sg + ": " + msg;
     backend_->close();
     return false;
