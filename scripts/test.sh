@@ -150,7 +150,7 @@ for tree in ${NEXUS_CONFORMANCE_BUILDS:-build}; do
 done
 
 if step "build fuzzers (build-fuzz/)" bash "$repo/scripts/build.sh" fuzz; then
-  for f in fuzz_iscsi_pdu fuzz_cdb; do
+  for f in fuzz_iscsi_pdu fuzz_cdb fuzz_device_sense; do
     step "fuzz $f (${fuzz_secs}s)" run_fuzzer "$f"
   done
 else
