@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 
 #include "config/yaml_config_node.h"
@@ -44,11 +45,15 @@ struct ShutdownWait {
   bool done = false;
 };
 
+// The transport gets a reference of its own: if it reports done only after
+// the host gave up waiting, the state it writes to is still alive.
 void shutdown_done(void* ctx) noexcept {
-  auto* w = static_cast<ShutdownWait*>(ctx);
-  std::lock_guard lock(w->mu);
-  w->done = true;
-  w->cv.notify_all();
+  std::unique_ptr<std::shared_ptr<ShutdownWait>> ref(
+      static_cast<std::shared_ptr<ShutdownWait>*>(ctx));
+  ShutdownWait& w = **ref;
+  std::lock_guard lock(w.mu);
+  w.done = true;
+  w.cv.notify_all();
 }
 
 }  // namespace
@@ -66,7 +71,7 @@ TransportHost::TransportHost(Core& core, const TransportCfg& cfg, const LoadedPl
 }
 
 TransportHost::~TransportHost() {
-  if (transport_) transport_->destroy();
+  if (transport_ && !abandoned_) transport_->destroy();
 }
 
 bool TransportHost::create(Diagnostics& diag) {
@@ -88,13 +93,20 @@ bool TransportHost::create(Diagnostics& diag) {
 
 bool TransportHost::start() { return transport_ && transport_->start() == Status::ok; }
 
-void TransportHost::shutdown(uint64_t grace_ms) {
-  if (!transport_) return;
-  ShutdownWait w;
-  transport_->shutdown(uint32_t(grace_ms), &shutdown_done, &w);
-  std::unique_lock lock(w.mu);
-  if (!w.cv.wait_for(lock, std::chrono::milliseconds(grace_ms + 3000), [&] { return w.done; }))
-    spdlog::warn("transport {}: sessions did not close within the grace period", cfg_.plugin);
+bool TransportHost::shutdown(uint64_t grace_ms) {
+  if (!transport_) return true;
+  auto w = std::make_shared<ShutdownWait>();
+  transport_->shutdown(uint32_t(grace_ms), &shutdown_done, new std::shared_ptr<ShutdownWait>(w));
+  std::unique_lock lock(w->mu);
+  if (w->cv.wait_for(lock, std::chrono::milliseconds(grace_ms + 3000), [&] { return w->done; }))
+    return true;
+  // Its sessions still live on the reactors and point at it: destroying it
+  // would pull the memory from under them. The process is exiting, so the
+  // transport is left to the OS, as a device with a hung command is.
+  spdlog::error("transport {}: sessions did not close within the grace period; not destroying it",
+                cfg_.plugin);
+  abandoned_ = true;
+  return false;
 }
 
 void TransportHost::log(LogLevel level, Str message) noexcept {

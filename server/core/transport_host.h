@@ -26,8 +26,9 @@ class TransportHost final : public ITransportHost {
   bool create(Diagnostics& diag);
   bool start();
   // Asks the transport to log every session out and waits up to grace_ms
-  // (plus a little) for it to report done.
-  void shutdown(uint64_t grace_ms);
+  // (plus 3 s) for it to report done. False when it did not: the transport
+  // is then abandoned (never destroyed), since its sessions may still run.
+  bool shutdown(uint64_t grace_ms);
 
   // ITransportHost
   void log(LogLevel level, Str message) noexcept override;
@@ -55,6 +56,7 @@ class TransportHost final : public ITransportHost {
   std::vector<TargetEntry> targets_;
   std::unique_ptr<YamlConfigNode> options_;
   ITransport* transport_ = nullptr;
+  bool abandoned_ = false;  // shutdown timed out: never destroyed
 };
 
 }  // namespace nexus::server
