@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -144,7 +145,10 @@ int main(int argc, char** argv) {
 
   if (!core.start()) {
     spdlog::critical("nexusd: could not start (see above)");
-    core.shutdown();
+    if (!core.shutdown()) {
+      spdlog::shutdown();
+      std::_Exit(1);
+    }
     return 1;
   }
   spdlog::info("nexusd ready: {} device(s), {} target(s), {} reactor(s)", cfg.devices.size(),
@@ -159,7 +163,13 @@ int main(int argc, char** argv) {
     spdlog::info("signal {}: shutting down (grace {} ms)", strsignal(sig), cfg.server.shutdown_grace_ms);
     break;
   }
-  core.shutdown();
+  if (!core.shutdown()) {
+    // Something still runs (see Core::shutdown): exit without destructors,
+    // which would free what it uses.
+    spdlog::error("nexusd stopped uncleanly");
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
   spdlog::info("nexusd stopped");
   return 0;
 }

@@ -27,6 +27,15 @@ Core::Core(const Config& config, const PluginRegistry& plugins, bool check_only)
                                             config.server.buffer_memory / 4)) {}
 
 Core::~Core() {
+  if (abandoned_) {
+    // Threads still run code that points into all of this (see shutdown()).
+    for (auto& t : transports_) (void)t.release();
+    for (auto& lu : lus_) (void)lu.release();
+    (void)reactors_.release();
+    (void)buffers_.release();
+    (void)new auto(std::move(nexuses_));
+    return;
+  }
   drain_reactors();
   transports_.clear();
   lus_.clear();
@@ -130,28 +139,43 @@ bool Core::start() {
   return ok;
 }
 
-void Core::drain_reactors() {
+bool Core::drain_reactors() {
   // A transport's last posts (a logout request racing a session that just
   // ended) may still be queued and point at it: run them before it is freed.
   // Three rounds cover a handler that posts to another reactor in turn.
-  if (!reactors_->drain(3, 2000))
-    spdlog::warn("a reactor did not answer within 2 s at shutdown; a handler may be stuck");
+  if (reactors_->drain(3, 2000)) return true;
+  spdlog::error("a reactor did not answer within 2 s at shutdown; a handler may be stuck");
+  return false;
 }
 
-void Core::shutdown() {
-  if (!started_) return;
-  for (auto& t : transports_) t->shutdown(config_.server.shutdown_grace_ms);
+bool Core::shutdown() {
+  if (!started_) return !abandoned_;
+  bool clean = true;
+  for (auto& t : transports_) clean = t->shutdown(config_.server.shutdown_grace_ms) && clean;
   {
     // Transports have closed their nexuses; wait for in-flight commands.
     std::unique_lock lock(nexus_mu_);
     nexus_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return nexuses_.empty(); });
-    if (!nexuses_.empty()) spdlog::warn("{} nexus(es) still open at shutdown", nexuses_.size());
+    if (!nexuses_.empty()) {
+      spdlog::error("{} nexus(es) still open at shutdown", nexuses_.size());
+      clean = false;
+    }
   }
-  drain_reactors();
+  clean = drain_reactors() && clean;
+  if (!clean) {
+    // Sessions, commands or handlers still run and point at transports,
+    // nexuses, LUs and reactors: freeing any of them would crash the exit.
+    spdlog::error("shutdown incomplete: leaving what still runs to the process exit");
+    abandoned_ = true;
+    started_ = false;
+    return false;
+  }
   transports_.clear();
   reactors_->stop_and_join();
-  for (auto& lu : lus_) lu->shutdown();
+  for (auto& lu : lus_) clean = lu->shutdown() && clean;
+  if (!clean) abandoned_ = true;
   started_ = false;
+  return clean;
 }
 
 std::shared_ptr<Nexus> Core::add_nexus(std::shared_ptr<Nexus> n) {

@@ -38,8 +38,11 @@ class Core {
   // Starts the reactors and the transports.
   bool start();
   // Graceful stop: transports log sessions out (grace period), in-flight
-  // commands drain, devices are destroyed.
-  void shutdown();
+  // commands drain, devices are destroyed. False when something did not
+  // stop (sessions past the grace period, a command stuck in a device, a
+  // stuck reactor): then nothing more is freed, the Core is abandoned (its
+  // destructor leaks it) and the caller should exit the process at once.
+  bool shutdown();
 
   const Config& config() const noexcept { return config_; }
   const AccessControl& access() const noexcept { return access_; }
@@ -65,7 +68,7 @@ class Core {
   void nexus_closing(Nexus& n, bool lost) noexcept;
 
  private:
-  void drain_reactors();
+  bool drain_reactors();
   const Config& config_;
   const PluginRegistry& plugins_;
   bool check_only_;
@@ -79,6 +82,7 @@ class Core {
   std::unordered_map<uint64_t, std::shared_ptr<Nexus>> nexuses_;
   std::atomic<uint64_t> next_nexus_id_{0};
   bool started_ = false;
+  bool abandoned_ = false;  // an unclean shutdown(): work still points into us
 };
 
 }  // namespace nexus::server

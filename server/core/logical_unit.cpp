@@ -171,8 +171,8 @@ void LogicalUnit::save_reservations() {
 
 void LogicalUnit::keep_options(std::unique_ptr<YamlConfigNode> opts) { options_ = std::move(opts); }
 
-void LogicalUnit::shutdown() {
-  if (!device_) return;
+bool LogicalUnit::shutdown() {
+  if (!device_) return true;
   if (uint32_t n = outstanding_.load()) {
     // A command the device never completed (a hung SG_IO, a stuck backend):
     // destroy() would wait for it forever or free what it still uses. The
@@ -180,10 +180,11 @@ void LogicalUnit::shutdown() {
     spdlog::error("[lu {}] {} command(s) still in the device at shutdown; not destroying it", name_,
                   n);
     device_ = nullptr;
-    return;
+    return false;
   }
   device_->destroy();
   device_ = nullptr;
+  return true;
 }
 
 }  // namespace nexus::server

@@ -91,8 +91,9 @@ class LogicalUnit final : public IDeviceHost {
   // Keeps the options tree the device was created from (it may hold views).
   void keep_options(std::unique_ptr<YamlConfigNode> opts);
 
-  // Destroys the device once no command is in flight (shutdown).
-  void shutdown();
+  // Destroys the device (shutdown). With a command still in it (a hung
+  // SG_IO) the device is left alone instead and false is returned.
+  bool shutdown();
 
  private:
   Core& core_;

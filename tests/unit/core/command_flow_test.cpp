@@ -119,10 +119,10 @@ TEST_F(CommandFlow, ShutdownDestroysAnIdleDevice) {
   submit(1, rw10(0x28, 0, 1), DataDir::read, 512);
   settle();
   ASSERT_TRUE(has_response(1));
-  lu_->shutdown();
+  EXPECT_TRUE(lu_->shutdown());
   EXPECT_EQ(dev_.destroyed.load(), 1);
   EXPECT_EQ(lu_->device(), nullptr);
-  lu_->shutdown();  // Core::shutdown() calls it again: no second destroy
+  EXPECT_TRUE(lu_->shutdown());  // Core::shutdown() calls it again: no second destroy
   EXPECT_EQ(dev_.destroyed.load(), 1);
 }
 
@@ -132,7 +132,7 @@ TEST_F(CommandFlow, ShutdownLeavesADeviceWithACommandInFlightAlone) {
   submit(1, rw10(0x28, 0, 1), DataDir::read, 512);
   settle();
   ASSERT_EQ(dev_.executed().size(), 1u);
-  lu_->shutdown();
+  EXPECT_FALSE(lu_->shutdown());
   EXPECT_EQ(dev_.destroyed.load(), 0);
   EXPECT_EQ(lu_->device(), nullptr);
   // The late completion still finds the command and the nexus alive.
