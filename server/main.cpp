@@ -31,7 +31,9 @@ void usage(FILE* out) {
       out);
 }
 
-spdlog::level::level_enum to_spd(nexus::LogLevel l) { return static_cast<spdlog::level::level_enum>(l); }
+spdlog::level::level_enum to_spd(nexus::LogLevel l) {
+  return static_cast<spdlog::level::level_enum>(l);
+}
 
 }  // namespace
 
@@ -90,8 +92,7 @@ int main(int argc, char** argv) {
   }
 
   LoadResult loaded = load_config_file(config_path);
-  for (const auto& d : loaded.diagnostics.items())
-    std::fprintf(stderr, "%s\n", d.format().c_str());
+  for (const auto& d : loaded.diagnostics.items()) std::fprintf(stderr, "%s\n", d.format().c_str());
   if (!loaded.ok()) {
     std::fprintf(stderr, "nexusd: %zu error(s) in %s\n", loaded.diagnostics.error_count(),
                  config_path.c_str());
@@ -160,7 +161,8 @@ int main(int argc, char** argv) {
       spdlog::warn("SIGHUP: configuration reload is not supported yet; ignoring");
       continue;
     }
-    spdlog::info("signal {}: shutting down (grace {} ms)", strsignal(sig), cfg.server.shutdown_grace_ms);
+    spdlog::info("signal {}: shutting down (grace {} ms)", strsignal(sig),
+                 cfg.server.shutdown_grace_ms);
     break;
   }
   if (!core.shutdown()) {

@@ -510,11 +510,48 @@ class Loader {
     return out;
   }
 
+  // The relative target port identifier a nexus carries is the target's
+  // portal_group_tag. Reservations and parked Unit Attentions tell initiator
+  // ports apart by initiator name, ISID and that identifier (SPC-4 5.13.2);
+  // open-iscsi uses one ISID for all targets. A device reachable through two
+  // targets with the same tag would see two different I_T nexuses as one.
+  // A warning, not an error: it matters only to initiators that log in to
+  // both targets and use reservations or depend on Unit Attentions.
+  void check_shared_devices_have_distinct_ports() {
+    auto devices_of = [](const Target& t) {
+      std::set<std::string> d;
+      for (const auto& m : t.luns) d.insert(m.device);
+      for (const auto& a : t.acls)
+        for (const auto& m : a.luns) d.insert(m.device);
+      return d;
+    };
+    for (size_t i = 0; i < cfg_.targets.size(); ++i) {
+      const Target& a = cfg_.targets[i];
+      const auto da = devices_of(a);
+      for (size_t j = i + 1; j < cfg_.targets.size(); ++j) {
+        const Target& b = cfg_.targets[j];
+        if (b.transport != a.transport || b.portal_group_tag != a.portal_group_tag) continue;
+        for (const auto& dev : devices_of(b)) {
+          if (!da.count(dev)) continue;
+          diag_.warning(b.location, "device '" + dev + "' is exported by target '" + a.name +
+                                        "' (line " + std::to_string(a.location.line) +
+                                        ") and by this target with the same portal_group_tag " +
+                                        std::to_string(b.portal_group_tag) +
+                                        ": reservations and Unit Attentions would take one "
+                                        "initiator's two sessions for one port; give the targets "
+                                        "different portal_group_tag values");
+          break;
+        }
+      }
+    }
+  }
+
   void load_targets(const YAML::Node& n) {
     if (expect_list(n, "targets")) {
       size_t i = 0;
       for (const auto& t : n) load_target(t, indexed("targets", i++));
     }
+    check_shared_devices_have_distinct_ports();
     // Without a transports: section, every transport a target names is
     // loaded with empty options.
     for (const auto& t : cfg_.targets) {

@@ -123,6 +123,10 @@ void LogicalUnit::detach_nexus(Nexus* n) {
 
 std::vector<std::shared_ptr<Nexus>> LogicalUnit::nexuses() {
   std::lock_guard lock(mu_);
+  return nexuses_locked();
+}
+
+std::vector<std::shared_ptr<Nexus>> LogicalUnit::nexuses_locked() {
   std::vector<std::shared_ptr<Nexus>> v;
   v.reserve(nexuses_.size());
   // Attached nexuses are alive: they detach (under mu_) before going away.

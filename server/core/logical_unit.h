@@ -62,6 +62,8 @@ class LogicalUnit final : public IDeviceHost {
   void attach_nexus(Nexus* n);
   void detach_nexus(Nexus* n);
   std::vector<std::shared_ptr<Nexus>> nexuses();
+  // The same, for a caller already holding mu().
+  std::vector<std::shared_ptr<Nexus>> nexuses_locked();
 
   // Outstanding-command limit of the LU across all nexuses (server.lun_queue_depth).
   bool admit_outstanding() noexcept {

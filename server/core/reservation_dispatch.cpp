@@ -58,7 +58,6 @@ void run_reservation_command(Command& c, std::span<uint8_t> buffer) noexcept {
   }
   std::span<const uint8_t> cdb(c.cdb_, c.cdb_len_);
   const resv::NexusIdentity& who = c.nexus()->identity();
-  auto nexuses = lu->nexuses();
   resv::Outcome out;
   {
     std::lock_guard lock(lu->mu());
@@ -84,7 +83,9 @@ void run_reservation_command(Command& c, std::span<uint8_t> buffer) noexcept {
         return;
       }
     }
-    apply_effects(lu, out.effects, nexuses);
+    // Taken under the same lock as the state change: a port that logs in
+    // meanwhile is either in this list or still parked, never neither.
+    apply_effects(lu, out.effects, lu->nexuses_locked());
     if (out.state_changed_persistent) lu->save_reservations();
   }
   c.set_transfer_length(out.data_in_length);

@@ -310,6 +310,40 @@ targets:
   EXPECT_EQ(r.diagnostics.error_count(), 7u) << r.diagnostics.format();
 }
 
+TEST(ConfigLoader, SharedDeviceNeedsDistinctPortalGroupTags) {
+  // Same initiator + ISID through two targets with one tag = one "port" to
+  // reservations and Unit Attentions: a warning naming both targets.
+  const char* shared = R"(devices:
+  - {name: tape0, handler: tape}
+targets:
+  - name: iqn.2026-01.com.example:a
+    luns: [{lun: 0, device: tape0}]
+  - name: iqn.2026-01.com.example:b
+    luns: [{lun: 0, device: tape0}]
+)";
+  LoadResult r = load(shared);
+  EXPECT_TRUE(HasDiag(r, 6, "targets[1]",
+                      "device 'tape0' is exported by target 'iqn.2026-01.com.example:a' (line 4) "
+                      "and by this target with the same portal_group_tag 1",
+                      Severity::warning));
+  EXPECT_TRUE(r.ok()) << r.diagnostics.format();
+
+  LoadResult ok = load(R"(devices:
+  - {name: tape0, handler: tape}
+  - {name: disk0, handler: disk}
+targets:
+  - name: iqn.2026-01.com.example:a
+    luns: [{lun: 0, device: tape0}]
+  - name: iqn.2026-01.com.example:b
+    portal_group_tag: 2
+    luns: [{lun: 0, device: tape0}]
+  - name: iqn.2026-01.com.example:c
+    luns: [{lun: 0, device: disk0}]
+)");
+  EXPECT_TRUE(ok.ok()) << ok.diagnostics.format();
+  EXPECT_TRUE(ok.diagnostics.items().empty()) << ok.diagnostics.format();
+}
+
 TEST(ConfigLoader, DuplicateKeysInAMap) {
   LoadResult r = load(R"(server:
   reactors: 1
