@@ -50,14 +50,14 @@ class FakeCommand : public IDeviceCommand {
   }
   void set_transfer_length(uint32_t bytes) noexcept override { transfer_ = bytes; }
   void complete(ScsiStatus status, const SenseInfo* sense) noexcept override {
-    {
-      std::lock_guard l(mu_);
-      ++completions_;
-      status_ = status;
-      if (sense) sense_ = *sense;
-    }
-    // Outside the lock: the hook may run further commands inline.
+    // Before the lock: the hook may run further commands inline. Then mark
+    // and notify under the lock and touch nothing after it: a waiter may
+    // destroy this command as soon as it sees the completion.
     if (on_complete) on_complete();
+    std::lock_guard l(mu_);
+    ++completions_;
+    status_ = status;
+    if (sense) sense_ = *sense;
     cv_.notify_all();
   }
   bool aborted() const noexcept override { return aborted_; }

@@ -58,8 +58,8 @@ PassthroughDevice::~PassthroughDevice() {
   backend_->close();
 }
 
-BackendResult PassthroughDevice::internal(std::span<const uint8_t> cdb, uint8_t* buf,
-                                          uint32_t len, bool fan_out, uint64_t except) {
+BackendResult PassthroughDevice::internal(std::span<const uint8_t> cdb, uint8_t* buf, uint32_t len,
+                                          bool fan_out, uint64_t except) {
   IoVec v{buf, len};
   BackendRequest req;
   req.cdb = cdb;
@@ -234,8 +234,8 @@ bool PassthroughDevice::open(std::string* error) {
   pool_ = std::make_unique<WorkerPool>(workers);
   ctl_ = std::thread([this] { control_loop(); });
   logf(host_, LogLevel::info, "passthrough %s: %s %s (type %02xh, %u worker%s, max transfer %u)",
-       name_.c_str(), sg_path_.c_str(), ident_.describe().c_str(), ident_.peripheral_type,
-       workers, workers == 1 ? "" : "s", max_transfer_.load());
+       name_.c_str(), sg_path_.c_str(), ident_.describe().c_str(), ident_.peripheral_type, workers,
+       workers == 1 ? "" : "s", max_transfer_.load());
   return true;
 }
 
@@ -342,9 +342,8 @@ bool PassthroughDevice::try_reattach() noexcept {
     if (!id.same_lu(ident_)) {
       std::string found = id.describe();
       if (found != last_mismatch_)
-        logf(host_, LogLevel::error,
-             "passthrough %s: %s is now %s, not %s; staying detached", name_.c_str(),
-             sg_path_.c_str(), found.c_str(), ident_.describe().c_str());
+        logf(host_, LogLevel::error, "passthrough %s: %s is now %s, not %s; staying detached",
+             name_.c_str(), sg_path_.c_str(), found.c_str(), ident_.describe().c_str());
       last_mismatch_ = found;
       backend_->close();
       return false;
@@ -362,9 +361,11 @@ bool PassthroughDevice::try_reattach() noexcept {
       std::lock_guard lock(prevent_mu_);
       preventers_.clear();
     }
-    detached_ = false;
     // SAM-5 6.3.1: to every initiator this looks like a power on / reset.
+    // Raised before commands flow again, so none runs on the power-cycled
+    // device (a tape back at its start) without being told.
     host_->raise_ua(UaScope::all_nexuses, 0, 0x29, 0x00);
+    detached_ = false;
     logf(host_, LogLevel::info, "passthrough %s: re-attached %s (%s)", name_.c_str(),
          sg_path_.c_str(), ident_.describe().c_str());
     return true;

@@ -67,9 +67,38 @@ const OpcodeInfo* PassthroughDevice::find_row(std::span<const uint8_t> cdb) cons
   return nullptr;
 }
 
+std::optional<uint64_t> PassthroughDevice::cdb_data_out_length(
+    const OpcodeInfo& row, std::span<const uint8_t> cdb) noexcept {
+  uint64_t field = 0;
+  if (row.len_size) {
+    if (size_t(row.len_offset) + row.len_size > cdb.size()) return std::nullopt;
+    for (uint8_t i = 0; i < row.len_size; ++i) field = field << 8 | cdb[row.len_offset + i];
+  }
+  const uint64_t bs = block_size_.load();
+  switch (row.len_unit) {
+    case LengthUnit::bytes:
+      return field;
+    case LengthUnit::blocks:
+      if (field == 0 && (row.flags & OpcodeFlags::len0_is_256)) field = 256;
+      return field * bs;
+    case LengthUnit::blocks_times_two:
+      return 2 * field * bs;
+    case LengthUnit::one_block:
+      return bs;
+    case LengthUnit::device: {
+      uint32_t n = 0;
+      SenseInfo ignored{};
+      if (!data_length({cdb.data(), cdb.size()}, &n, &ignored)) return std::nullopt;
+      return n;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 uint32_t PassthroughDevice::timeout_s(std::span<const uint8_t> cdb) const noexcept {
   uint64_t ms = is_long_running(ident_.peripheral_type, cdb.data()) ? opts_.long_timeout_ms
-                                                                     : opts_.timeout_ms;
+                                                                    : opts_.timeout_ms;
   return uint32_t(std::max<uint64_t>(1, (ms + 999) / 1000));
 }
 
@@ -139,6 +168,17 @@ void PassthroughDevice::execute(IDeviceCommand* cmd) noexcept {
     SenseInfo s = sense::invalid_field_in_cdb(at);
     cmd->complete(ScsiStatus::check_condition, &s);
     return;
+  }
+  if (row && row->direction == DataDir::write) {
+    // Less Data-Out than the CDB asks for (RFC 7143 overflow): the core
+    // expects a handler to act on what came, but a real device given the
+    // original CDB would wait for data that never comes or write garbage.
+    // Refuse it before it reaches the device.
+    if (auto want = cdb_data_out_length(*row, cdb); want && cmd->data_length() < *want) {
+      SenseInfo s = sense::invalid_field_in_cdb(row->len_size ? row->len_offset : 0);
+      cmd->complete(ScsiStatus::check_condition, &s);
+      return;
+    }
   }
   try {
     pool_->submit([this, cmd] { run(cmd); });
@@ -311,7 +351,7 @@ void PassthroughDevice::after_success(IDeviceCommand* cmd, uint32_t transferred)
     case op::kLogSelect:
       host_->raise_ua(UaScope::all_but, cmd->nexus_id(), 0x2A, 0x02);  // LOG PARAMETERS CHANGED
       break;
-    case op::kFormatUnit:             // disk: new block length; tape: FORMAT MEDIUM
+    case op::kFormatUnit:           // disk: new block length; tape: FORMAT MEDIUM
     case op::kStartStopLoadUnload:  // tape LOAD / CD tray: new medium
       refresh_medium_state(true, cmd->nexus_id());
       break;
