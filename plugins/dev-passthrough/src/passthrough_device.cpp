@@ -304,11 +304,10 @@ void PassthroughDevice::abort(IDeviceCommand*) noexcept {
 
 void PassthroughDevice::reset(ResetKind kind) noexcept {
   if (kind == ResetKind::power_on) return;
-  {
-    // SPC-4 6.13: a LU reset ends every prevention (the device's own too).
-    std::lock_guard lock(prevent_mu_);
-    preventers_.clear();
-  }
+  // SPC-4 6.13: an LU reset ends every prevention. Preventions stamped with
+  // an older epoch are dropped once the device reset has been sent (the
+  // control thread), so a PREVENT arriving meanwhile is not lost to it.
+  ++reset_epoch_;
   {
     std::lock_guard lock(ctl_mu_);
     reset_requested_ = true;
@@ -357,9 +356,14 @@ bool PassthroughDevice::try_reattach() noexcept {
     refresh_control_page(false);
     compute_max_transfer();
     {
-      // A power on ends medium removal prevention (SPC-4 6.13).
+      // A power on ends medium removal prevention (SPC-4 6.13). The device
+      // may have kept power through a link flap: tell it, so no prevention
+      // outlives every nexus that could release it.
       std::lock_guard lock(prevent_mu_);
       preventers_.clear();
+      device_prevented_ = true;
+      sync_device_prevention();
+      device_prevented_ = false;
     }
     // SAM-5 6.3.1: to every initiator this looks like a power on / reset.
     // Raised before commands flow again, so none runs on the power-cycled
@@ -380,22 +384,31 @@ void PassthroughDevice::control_loop() {
   while (!stop_) {
     if (reset_requested_) {
       reset_requested_ = false;
+      const uint64_t epoch = reset_epoch_.load();
       lock.unlock();
       std::string error;
-      if (backend_->reset_device(&error)) {
+      const bool sent = backend_->reset_device(&error);
+      if (sent)
         logf(host_, LogLevel::info, "passthrough %s: LU reset sent to %s", name_.c_str(),
              sg_path_.c_str());
-        // The core queued its own 29h/03h for every nexus; consume the
-        // device's copy and re-read what the reset put back to defaults, in
-        // order with the commands (one at a time on sequential devices).
-        pool_->submit([this] {
-          drain_unit_attentions(false);
-          refresh_medium_state(true);
-          refresh_control_page(true);
-        });
-      } else {
+      else
         logf(host_, LogLevel::warn, "passthrough %s: LU reset of %s failed: %s", name_.c_str(),
              sg_path_.c_str(), error.c_str());
+      // The core queued its own 29h/03h for every nexus; consume the
+      // device's copy and re-read what the reset put back to defaults, in
+      // order with the commands (one at a time on sequential devices).
+      try {
+        pool_->submit([this, sent, epoch] {
+          if (sent) {
+            drain_unit_attentions(false);
+            refresh_medium_state(true);
+            refresh_control_page(true);
+          }
+          settle_prevention_after_reset(sent, epoch);
+        });
+      } catch (...) {
+        logf(host_, LogLevel::warn, "passthrough %s: could not queue the post-reset work",
+             name_.c_str());
       }
       lock.lock();
     } else if (detached_) {

@@ -103,7 +103,12 @@ class PassthroughDevice final : public IDevice {
   uint32_t timeout_s(std::span<const uint8_t> cdb) const noexcept;
   // PREVENT ALLOW MEDIUM REMOVAL is per I_T nexus (SPC-4 6.13) but the device
   // sees one nexus: true when this command was answered without the device.
+  // Under prevent_mu_: answers a PREVENT/ALLOW that needs no device command.
   bool prevent_allow_locally(IDeviceCommand* cmd, bool prevent);
+  // Under prevent_mu_: sends PREVENT or ALLOW so the device matches the set.
+  void sync_device_prevention();
+  // After an LU reset (device reset or not): preventions from before it end.
+  void settle_prevention_after_reset(bool device_was_reset, uint64_t epoch);
 
   IDeviceHost* const host_;
   const PassthroughOptions opts_;
@@ -128,8 +133,14 @@ class PassthroughDevice final : public IDevice {
 
   std::unique_ptr<WorkerPool> pool_;
 
+  // PREVENT ALLOW MEDIUM REMOVAL per I_T nexus over one device (SPC-4 6.13).
+  // prevent_mu_ is held across each decision and the PREVENT/ALLOW it sends,
+  // and only worker or control threads take it (never a reactor), so the
+  // set and what the device was told cannot drift apart.
   std::mutex prevent_mu_;
-  std::set<uint64_t> preventers_;  // nexuses with PREVENT MEDIUM REMOVAL in effect
+  std::map<uint64_t, uint64_t> preventers_;  // nexus -> reset epoch of its PREVENT
+  bool device_prevented_ = false;            // the device last accepted a PREVENT
+  std::atomic<uint64_t> reset_epoch_{0};     // bumped by each LU reset
 
   // Control thread: re-attach attempts and LU resets.
   std::mutex ctl_mu_;

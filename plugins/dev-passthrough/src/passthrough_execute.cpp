@@ -203,7 +203,11 @@ void PassthroughDevice::run(IDeviceCommand* cmd) noexcept {
   // PREVENT field 00b/01b (SPC-4 6.13); MMC-6's persistent 10b/11b are
   // device-wide already and go through.
   const bool prevent_cmd = cdb[0] == op::kPreventAllow && cdb.size() >= 6 && (cdb[4] & 0x03) <= 1;
-  if (prevent_cmd && prevent_allow_locally(cmd, cdb[4] & 0x01)) return;
+  std::unique_lock<std::mutex> prevent_lock;
+  if (prevent_cmd) {
+    prevent_lock = std::unique_lock(prevent_mu_);
+    if (prevent_allow_locally(cmd, cdb[4] & 0x01)) return;
+  }
   const OpcodeInfo* row = find_row(cdb);
   uint32_t len = cmd->data_length();
   DataDir dir = len == 0 || !row ? DataDir::none : row->direction;
@@ -223,13 +227,18 @@ void PassthroughDevice::run(IDeviceCommand* cmd) noexcept {
   req.timeout_s = timeout_s(cdb);
   try {
     BackendResult r = backend_->execute(req);
-    if (prevent_cmd && (cdb[4] & 0x01) &&
-        (r.transport != Transport::ok || r.status != uint8_t(ScsiStatus::good))) {
-      std::lock_guard lock(prevent_mu_);  // the device refused: nobody prevents
-      preventers_.erase(cmd->nexus_id());
+    if (prevent_cmd) {
+      const bool accepted = r.transport == Transport::ok && r.status == uint8_t(ScsiStatus::good);
+      if (accepted)
+        device_prevented_ = cdb[4] & 0x01;
+      else if (cdb[4] & 0x01)
+        preventers_.erase(cmd->nexus_id());  // the device refused: this nexus does not prevent
+      prevent_lock.unlock();
     }
     finish(cmd, dir, req.length, r);
   } catch (...) {
+    if (prevent_cmd && prevent_lock.owns_lock() && (cdb[4] & 0x01))
+      preventers_.erase(cmd->nexus_id());
     SenseInfo s = sense::internal_target_failure();
     cmd->complete(ScsiStatus::check_condition, &s);
   }
@@ -288,11 +297,9 @@ void PassthroughDevice::finish(IDeviceCommand* cmd, DataDir dir, uint32_t len,
 }
 
 bool PassthroughDevice::prevent_allow_locally(IDeviceCommand* cmd, bool prevent) {
-  std::lock_guard lock(prevent_mu_);
-  const bool was_prevented = !preventers_.empty();
   if (prevent) {
-    preventers_.insert(cmd->nexus_id());
-    if (!was_prevented) return false;  // the first one locks the device
+    preventers_[cmd->nexus_id()] = reset_epoch_.load();
+    if (!device_prevented_) return false;  // the first one locks the device
   } else {
     preventers_.erase(cmd->nexus_id());
     // Removal stays prevented while another nexus still prevents it; the
@@ -303,18 +310,40 @@ bool PassthroughDevice::prevent_allow_locally(IDeviceCommand* cmd, bool prevent)
   return true;
 }
 
-void PassthroughDevice::nexus_lost(uint64_t nexus_id) noexcept {
-  bool unlock = false;
-  {
-    std::lock_guard lock(prevent_mu_);
-    unlock = preventers_.erase(nexus_id) && preventers_.empty();
+void PassthroughDevice::sync_device_prevention() {
+  const bool want = !preventers_.empty();
+  if (want == device_prevented_) return;
+  const uint8_t cdb[6] = {op::kPreventAllow, 0, 0, 0, uint8_t(want ? 1 : 0), 0};
+  BackendResult r = internal(cdb, nullptr, 0, true);
+  if (r.transport == Transport::ok && r.status == uint8_t(ScsiStatus::good)) {
+    device_prevented_ = want;
+    return;
   }
-  if (!unlock || !pool_) return;
-  // SPC-4 6.13: the prevention ended with the last nexus that held it.
+  logf(host_, LogLevel::warn, "passthrough %s: the device refused %s MEDIUM REMOVAL", name_.c_str(),
+       want ? "PREVENT" : "ALLOW");
+  // Nobody is told GOOD for a prevention the device does not hold.
+  if (want) preventers_.clear();
+}
+
+void PassthroughDevice::settle_prevention_after_reset(bool device_was_reset, uint64_t epoch) {
+  std::lock_guard lock(prevent_mu_);
+  // SPC-4 6.13: an LU reset ends every prevention made before it. Those
+  // made since (stamped with this epoch) stand, and the device is told.
+  std::erase_if(preventers_, [epoch](const auto& e) { return e.second < epoch; });
+  if (device_was_reset) device_prevented_ = false;
+  sync_device_prevention();
+}
+
+void PassthroughDevice::nexus_lost(uint64_t nexus_id) noexcept {
+  if (!pool_) return;
+  // Decided on the worker, in order with the PREVENTs and ALLOWs queued
+  // before it, never on the reactor that reports the loss.
   try {
-    pool_->submit([this] {
-      const uint8_t allow[6] = {op::kPreventAllow, 0, 0, 0, 0, 0};
-      internal(allow, nullptr, 0, true);
+    pool_->submit([this, nexus_id] {
+      std::lock_guard lock(prevent_mu_);
+      if (!preventers_.erase(nexus_id)) return;
+      // SPC-4 6.13: the prevention ended with the last nexus that held it.
+      sync_device_prevention();
     });
   } catch (...) {
     logf(host_, LogLevel::warn, "passthrough %s: could not queue ALLOW MEDIUM REMOVAL",
