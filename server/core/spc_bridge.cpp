@@ -120,9 +120,10 @@ void run_core_command(Command& c) noexcept {
   }
   SenseInfo pending{};
   bool have_pending = false;
+  UnitAttention reported{};
   if (lu && c.cdb_[0] == scsi::op::request_sense) {
     std::lock_guard lock(lu->mu());
-    UnitAttention ua{};
+    UnitAttention& ua = reported;
     if (lu->uas().peek(nx->id(), ua)) {
       pending = sense::make(SenseKey::unit_attention, ua.asc, ua.ascq);
       have_pending = true;
@@ -146,9 +147,10 @@ void run_core_command(Command& c) noexcept {
   }
   if (lu) {
     if (r.pending_sense_consumed) {
+      // Only the condition reported: if the queue overflowed to 29h/00h
+      // meanwhile, that marker must stay.
       std::lock_guard lock(lu->mu());
-      UnitAttention ua{};
-      lu->uas().pop(nx->id(), ua);
+      lu->uas().pop_if_front(nx->id(), reported);
     }
   }
   if (r.reported_luns) {

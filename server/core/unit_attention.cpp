@@ -1,5 +1,7 @@
 #include "core/unit_attention.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace nexus::server {
@@ -54,7 +56,14 @@ void UnitAttentionQueues::detach(uint64_t nexus) {
       break;
     }
   }
-  if (parked_.size() >= kMaxParked) parked_.pop_front();
+  if (parked_.size() >= kMaxParked) {
+    const Parked& old = parked_.front();
+    spdlog::warn(
+        "unit attention: forgetting {} pending condition(s) of departed initiator port "
+        "{},i,0x{} (more than {} departed ports)",
+        old.q.size(), old.who.initiator_name, old.who.isid, kMaxParked);
+    parked_.pop_front();
+  }
   parked_.push_back(Parked{gone.who, std::move(gone.q)});
 }
 
@@ -90,6 +99,14 @@ bool UnitAttentionQueues::pop(uint64_t nexus, UnitAttention& out) {
   auto it = queues_.find(nexus);
   if (it == queues_.end() || it->second.q.empty()) return false;
   out = it->second.q.front();
+  it->second.q.pop_front();
+  return true;
+}
+
+bool UnitAttentionQueues::pop_if_front(uint64_t nexus, UnitAttention expected) {
+  auto it = queues_.find(nexus);
+  if (it == queues_.end() || it->second.q.empty() || !(it->second.q.front() == expected))
+    return false;
   it->second.q.pop_front();
   return true;
 }

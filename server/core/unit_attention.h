@@ -34,8 +34,9 @@ class UnitAttentionQueues {
   // highest-precedence UA (SPC-4 5.14), which makes the initiator re-read all
   // state instead of missing a condition silently.
   static constexpr size_t kMaxPerNexus = 16;
-  // Departed I_T nexuses remembered per LU; the oldest is forgotten first.
-  static constexpr size_t kMaxParked = 64;
+  // Departed I_T nexuses remembered per LU; the oldest is forgotten first
+  // (logged: that port then comes back without the conditions it missed).
+  static constexpr size_t kMaxParked = 256;
 
   // A nexus without identity (tests, internal use): its queue is dropped on
   // detach.
@@ -58,6 +59,9 @@ class UnitAttentionQueues {
   // Removes and returns the oldest condition.
   bool pop(uint64_t nexus, UnitAttention& out);
   bool peek(uint64_t nexus, UnitAttention& out) const;
+  // Removes the oldest condition only if it still is `expected` (REQUEST
+  // SENSE reported it; another reactor may have changed the queue since).
+  bool pop_if_front(uint64_t nexus, UnitAttention expected);
   // Drops pending conditions with this asc/ascq (REPORT LUNS clears 3Fh/0Eh).
   void clear(uint64_t nexus, UnitAttention ua);
   size_t parked() const noexcept { return parked_.size(); }

@@ -54,6 +54,24 @@ TEST(UnitAttention, OverflowCollapsesToPowerOnReset) {
   EXPECT_EQ(ua, (UnitAttention{0x29, 0x00}));
 }
 
+TEST(UnitAttention, PopIfFrontKeepsAnOverflowMarkerThatReplacedTheReportedCondition) {
+  // REQUEST SENSE peeks 2Ah/01h; before it pops, another reactor overflows
+  // the queue to 29h/00h. The marker must survive the pop.
+  UnitAttentionQueues q;
+  q.attach(1);
+  q.raise(1, {0x2A, 0x01});
+  UnitAttention seen{};
+  ASSERT_TRUE(q.peek(1, seen));
+  // 1 + 15 fill the queue; the 16th raise collapses it to the marker.
+  for (uint8_t i = 0; i < UnitAttentionQueues::kMaxPerNexus; ++i) q.raise(1, {0x3F, i});
+  EXPECT_FALSE(q.pop_if_front(1, seen));
+  UnitAttention now{};
+  ASSERT_TRUE(q.peek(1, now));
+  EXPECT_EQ(now, (UnitAttention{0x29, 0x00}));
+  EXPECT_TRUE(q.pop_if_front(1, now));
+  EXPECT_FALSE(q.pending(1));
+}
+
 TEST(UnitAttention, ClearDropsOneConditionOnly) {
   UnitAttentionQueues q;
   q.attach(1);
@@ -130,8 +148,11 @@ TEST(UnitAttentionQueues, ParkedPortsAreBoundedAndReservationEffectsReachThem) {
     q.detach(i);
   }
   EXPECT_EQ(q.parked(), UnitAttentionQueues::kMaxParked);
-  q.raise_parked_if([](const nexus::server::resv::NexusIdentity& id) { return id.initiator_name == "iqn.host10"; },
-                    {0x2A, 0x04});  // RESERVATIONS RELEASED
+  q.raise_parked_if(
+      [](const nexus::server::resv::NexusIdentity& id) {
+        return id.initiator_name == "iqn.host10";
+      },
+      {0x2A, 0x04});  // RESERVATIONS RELEASED
   q.attach(100, port("iqn.host10", "400001370000"));
   q.attach(101, port("iqn.host11", "400001370000"));
   q.attach(102, port("iqn.host0", "400001370000"));  // forgotten: the oldest
