@@ -2,6 +2,7 @@
 // status, sense and residual come back to the core, and what the device tells
 // its one nexus (us) is fanned out to every initiator.
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "nexus/bytes.hpp"
@@ -32,6 +33,13 @@ SenseInfo communication_failure() noexcept {
 }
 SenseInfo communication_timeout() noexcept {
   return sense::make(SenseKey::aborted_command, 0x08, 0x01);
+}
+
+// An ALLOCATION LENGTH counted in bytes, which a copy of the CDB can lower.
+bool lowerable_allocation(const OpcodeInfo* row, size_t cdb_size) noexcept {
+  return row && (row->flags & OpcodeFlags::allocation_length) &&
+         row->len_unit == LengthUnit::bytes && row->len_size >= 1 && row->len_size <= 4 &&
+         size_t(row->len_offset) + row->len_size <= cdb_size;
 }
 
 uint16_t service_action(std::span<const uint8_t> cdb) noexcept {
@@ -159,11 +167,13 @@ void PassthroughDevice::execute(IDeviceCommand* cmd) noexcept {
   }
   std::span<const uint8_t> cdb(c.data, c.size);
   const OpcodeInfo* row = find_row(cdb);
-  if (cmd->data_length() > max_transfer_.load() &&
-      !(row && (row->flags & OpcodeFlags::allocation_length))) {
+  const bool byte_allocation = lowerable_allocation(row, cdb.size());
+  if (cmd->data_length() > max_transfer_.load() && !byte_allocation) {
     // SBC-3 6.5.3: a transfer beyond MAXIMUM TRANSFER LENGTH is ILLEGAL
     // REQUEST, INVALID FIELD IN CDB, pointing at the length field. An
-    // ALLOCATION LENGTH may be anything (SPC-4 4.2.5.6): those go as they are.
+    // ALLOCATION LENGTH in bytes may be anything (SPC-4 4.2.5.6): run() lowers
+    // it to what the path carries. Lengths counted in the device's units
+    // (READ CD, GET PERFORMANCE) are refused like transfers.
     uint16_t at = row && row->len_size ? row->len_offset : (c.size >= 16 ? 12 : 2);
     SenseInfo s = sense::invalid_field_in_cdb(at);
     cmd->complete(ScsiStatus::check_condition, &s);
@@ -210,6 +220,26 @@ void PassthroughDevice::run(IDeviceCommand* cmd) noexcept {
   }
   const OpcodeInfo* row = find_row(cdb);
   uint32_t len = cmd->data_length();
+  std::array<uint8_t, 32> lowered{};
+  if (const uint32_t cap = max_transfer_.load(); len > cap) {
+    // Only an ALLOCATION LENGTH in bytes gets here (execute() refused the
+    // rest): asking for less is always allowed (SPC-4 4.2.5.6), and the
+    // initiator sees the shortfall as residual.
+    const bool byte_allocation = lowerable_allocation(row, cdb.size());
+    if (!byte_allocation || cdb.size() > lowered.size()) {
+      // The path's limit shrank since execute() (a re-attach).
+      SenseInfo s = sense::invalid_field_in_cdb(row && row->len_size ? row->len_offset : 0);
+      cmd->complete(ScsiStatus::check_condition, &s);
+      return;
+    }
+    std::copy(cdb.begin(), cdb.end(), lowered.begin());
+    uint64_t field_max = (uint64_t(1) << (8 * row->len_size)) - 1;
+    uint64_t v = std::min<uint64_t>(cap, field_max);
+    for (int i = row->len_size - 1; i >= 0; --i, v >>= 8)
+      lowered[row->len_offset + i] = uint8_t(v & 0xFF);
+    cdb = std::span<const uint8_t>(lowered.data(), cdb.size());
+    len = uint32_t(std::min<uint64_t>(cap, field_max));
+  }
   DataDir dir = len == 0 || !row ? DataDir::none : row->direction;
   if (dir == DataDir::bidi) {
     // sg v3 (sg_pt) has no bidirectional transfers.

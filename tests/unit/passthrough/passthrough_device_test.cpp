@@ -163,6 +163,26 @@ TEST(PassthroughForward, TransferBeyondTheHostLimitIsRejectedBeforeTheDevice) {
   EXPECT_EQ(get_be32(&b0[8]), 16u);
 }
 
+TEST(PassthroughForward, AnAllocationLengthBeyondTheHostLimitIsLoweredNotFailed) {
+  // SPC-4 4.2.5.6: asking the device for less is always allowed; sending the
+  // initiator's 64 KiB through a 32 KiB path would fail in SG_IO (EINVAL).
+  auto h = std::make_unique<Harness>();
+  script_disk(*h->fake);
+  h->fake->max_transfer = 32 << 10;
+  h->options->set("path", "/dev/sg1");
+  ASSERT_EQ(h->create(), Status::ok);
+  h->fake->on({0x4D}, Reply{Bytes(100, 0x33)});  // LOG SENSE
+  Bytes cdb = {0x4D, 0, 0x40, 0, 0, 0, 0, 0xFF, 0xFF, 0};
+  auto c = h->exec(cdb, 0xFFFF);
+  EXPECT_EQ(c->status(), ScsiStatus::good);
+  EXPECT_EQ(c->transfer(), 100u);
+  ASSERT_EQ(h->fake->count({0x4D}), 1);
+  Bytes sent;
+  for (const Bytes& b : h->fake->cdbs)
+    if (b[0] == 0x4D) sent = b;
+  EXPECT_EQ(get_be16(&sent[7]), 32u << 10) << "ALLOCATION LENGTH lowered to the path's limit";
+}
+
 TEST(PassthroughForward, StatusesOtherThanCheckConditionPassThrough) {
   auto h = make_disk();
   ASSERT_EQ(h->status, Status::ok);
