@@ -128,6 +128,14 @@ ITransportCommand* Nexus::new_command(const CommandDesc* desc) noexcept {
     c->fail(ScsiStatus::check_condition, &s);
     return c;
   }
+  if (a.whole_data_out && offered < a.length) {
+    // Less Data-Out than the CDB asks for is acted on in whole blocks below,
+    // but a real device behind a pass-through handler gets the original CDB
+    // and would wait for data that never comes, or write garbage.
+    SenseInfo s = sense::invalid_field_in_cdb(a.row->len_size ? a.row->len_offset : 0);
+    c->fail(ScsiStatus::check_condition, &s);
+    return c;
+  }
   if (a.data_out) {
     // SAM-5 5.4.3 / RFC 7143 11.4.5.2: with less Data-Out than the CDB asks
     // for, only what the initiator sends is transferred (the handler acts on

@@ -67,6 +67,7 @@ Admission admit_command(LogicalUnit* lu, uint32_t lun, const uint8_t* cdb,
   if (t.bytes > kMaxCommandBytes) return reject(sense::invalid_field_in_cdb(r.row->len_offset));
   a.length = uint32_t(t.bytes);
   a.data_out = t.direction == DataDir::write || t.direction == DataDir::bidi;
+  a.whole_data_out = a.data_out && (info.flags & DeviceInfoFlags::passthrough);
   a.alloc_len = t.allocation_length;
   const OpcodeInfo& row = *r.row;
   if (row.flags & OpcodeFlags::writes_medium)
@@ -123,9 +124,8 @@ void run_core_command(Command& c) noexcept {
   UnitAttention reported{};
   if (lu && c.cdb_[0] == scsi::op::request_sense) {
     std::lock_guard lock(lu->mu());
-    UnitAttention& ua = reported;
-    if (lu->uas().peek(nx->id(), ua)) {
-      pending = sense::make(SenseKey::unit_attention, ua.asc, ua.ascq);
+    if (lu->uas().peek(nx->id(), reported)) {
+      pending = sense::make(SenseKey::unit_attention, reported.asc, reported.ascq);
       have_pending = true;
     }
   } else if (!lu && c.cdb_[0] == scsi::op::request_sense && lun != scsi::kReportLunsWlun) {

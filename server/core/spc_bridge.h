@@ -19,6 +19,9 @@ struct Admission {
   const OpcodeInfo* row = nullptr;
   uint32_t length = 0;  // bytes of data the CDB asks for
   bool data_out = false;
+  // The device gets the CDB as it is (DeviceInfoFlags::passthrough), so it
+  // cannot act on less Data-Out than the CDB asks for.
+  bool whole_data_out = false;
   bool alloc_len = false;  // length is an ALLOCATION LENGTH
   uint64_t lba = 0;        // medium range for ordering
   uint64_t blocks = 0;     // 0 with access = whole LU

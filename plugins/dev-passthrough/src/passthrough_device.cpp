@@ -20,10 +20,6 @@ constexpr size_t kMaxCachedVpdPages = 64;
 
 bool is_block_type(uint8_t pdt) noexcept { return pdt == 0x00 || pdt == 0x05; }
 
-bool good(const BackendResult& r) noexcept {
-  return r.transport == Transport::ok && r.status == uint8_t(ScsiStatus::good);
-}
-
 // A Unit Attention reported to Nexus's own command, if r is one.
 std::optional<SenseInfo> unit_attention(const BackendResult& r) noexcept {
   if (r.transport != Transport::ok || r.status != uint8_t(ScsiStatus::check_condition))
@@ -102,14 +98,14 @@ bool PassthroughDevice::attach(RemoteIdentity* id, VpdCache* cache, std::string*
   const uint8_t inq[6] = {op::kInquiry, 0, 0, 0, 96, 0};
   std::memset(buf, 0, sizeof buf);
   BackendResult r = internal(inq, buf, 96, false);
-  if (!good(r)) return fail("INQUIRY failed");
+  if (!r.good()) return fail("INQUIRY failed");
   if (!parse_standard_inquiry({buf, size_t(96 - r.resid)}, id, error)) return fail(*error);
 
   auto read_vpd = [&](uint8_t page, std::vector<uint8_t>* out) {
     std::vector<uint8_t> data(255);
     uint8_t cdb[6] = {op::kInquiry, 0x01, page, 0, 255, 0};
     BackendResult v = internal(cdb, data.data(), 255, false);
-    if (!good(v)) return false;
+    if (!v.good()) return false;
     data.resize(255 - size_t(v.resid));
     if (data.size() < 4 || data[1] != page) return false;
     size_t full = 4u + get_be16(&data[2]);
@@ -117,7 +113,7 @@ bool PassthroughDevice::attach(RemoteIdentity* id, VpdCache* cache, std::string*
       data.assign(full, 0);
       put_be16(&cdb[3], uint16_t(std::min<size_t>(full, 0xFFFF)));
       v = internal(cdb, data.data(), uint32_t(data.size()), false);
-      if (!good(v)) return false;
+      if (!v.good()) return false;
       data.resize(data.size() - size_t(v.resid));
     }
     *out = std::move(data);
@@ -162,7 +158,7 @@ void PassthroughDevice::refresh_control_page(bool fan_out, uint64_t except) {
   uint8_t b[64] = {};
   const uint8_t ms[6] = {op::kModeSense6, 0x08, 0x0A, 0, sizeof b, 0};
   BackendResult r = internal(ms, b, sizeof b, fan_out, except);
-  if (!good(r)) return;
+  if (!r.good()) return;
   size_t got = sizeof b - size_t(std::max(r.resid, 0));
   size_t page = 4 + size_t(b[3]);
   if (got < page + 3 || (b[page] & 0x3F) != 0x0A) return;
@@ -178,9 +174,9 @@ void PassthroughDevice::refresh_medium_state(bool fan_out, uint64_t except) {
     uint8_t b[12] = {};
     const uint8_t ms[6] = {op::kModeSense6, 0, 0x00, 0, sizeof b, 0};
     BackendResult r = internal(ms, b, sizeof b, fan_out, except);
-    if (good(r) && sizeof b - size_t(r.resid) >= 12 && b[3] >= 8)
+    if (r.good() && sizeof b - size_t(r.resid) >= 12 && b[3] >= 8)
       tape_block_len_ = get_be24(&b[9]);
-    else if (good(r) && b[3] == 0)
+    else if (r.good() && b[3] == 0)
       tape_block_len_ = 0;
     return;
   }
@@ -188,14 +184,14 @@ void PassthroughDevice::refresh_medium_state(bool fan_out, uint64_t except) {
   uint8_t b[32] = {};
   const uint8_t rc10[10] = {op::kReadCapacity10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   BackendResult r = internal(rc10, b, 8, fan_out, except);
-  if (!good(r) || r.resid != 0) return;
+  if (!r.good() || r.resid != 0) return;
   uint64_t last = get_be32(b);
   uint32_t bl = get_be32(b + 4);
   if (last == 0xFFFFFFFF) {
     uint8_t rc16[16] = {op::kServiceActionIn16, op::kSaReadCapacity16};
     put_be32(&rc16[10], sizeof b);
     r = internal(rc16, b, sizeof b, fan_out, except);
-    if (!good(r) || sizeof b - size_t(r.resid) < 12) return;
+    if (!r.good() || sizeof b - size_t(r.resid) < 12) return;
     last = get_be64(b);
     bl = get_be32(b + 8);
   }
@@ -361,8 +357,8 @@ bool PassthroughDevice::try_reattach() noexcept {
       // outlives every nexus that could release it.
       std::lock_guard lock(prevent_mu_);
       preventers_.clear();
-      device_prevented_ = true;
-      sync_device_prevention();
+      const uint8_t allow[6] = {op::kPreventAllow, 0, 0, 0, 0, 0};
+      internal(allow, nullptr, 0, true);  // whatever it answers, nobody prevents now
       device_prevented_ = false;
     }
     // SAM-5 6.3.1: to every initiator this looks like a power on / reset.

@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -92,9 +91,6 @@ class PassthroughDevice final : public IDevice {
   void control_loop();
 
   // --- passthrough_execute.cpp: the forwarded data path ---
-  // Data-Out bytes the CDB asks for (nullopt: unknown, not checked).
-  std::optional<uint64_t> cdb_data_out_length(const OpcodeInfo& row,
-                                              std::span<const uint8_t> cdb) noexcept;
   const OpcodeInfo* find_row(std::span<const uint8_t> cdb) const noexcept;
   void run(IDeviceCommand* cmd) noexcept;
   void finish(IDeviceCommand* cmd, DataDir dir, uint32_t len, const BackendResult& r);

@@ -75,35 +75,6 @@ const OpcodeInfo* PassthroughDevice::find_row(std::span<const uint8_t> cdb) cons
   return nullptr;
 }
 
-std::optional<uint64_t> PassthroughDevice::cdb_data_out_length(
-    const OpcodeInfo& row, std::span<const uint8_t> cdb) noexcept {
-  uint64_t field = 0;
-  if (row.len_size) {
-    if (size_t(row.len_offset) + row.len_size > cdb.size()) return std::nullopt;
-    for (uint8_t i = 0; i < row.len_size; ++i) field = field << 8 | cdb[row.len_offset + i];
-  }
-  const uint64_t bs = block_size_.load();
-  switch (row.len_unit) {
-    case LengthUnit::bytes:
-      return field;
-    case LengthUnit::blocks:
-      if (field == 0 && (row.flags & OpcodeFlags::len0_is_256)) field = 256;
-      return field * bs;
-    case LengthUnit::blocks_times_two:
-      return 2 * field * bs;
-    case LengthUnit::one_block:
-      return bs;
-    case LengthUnit::device: {
-      uint32_t n = 0;
-      SenseInfo ignored{};
-      if (!data_length({cdb.data(), cdb.size()}, &n, &ignored)) return std::nullopt;
-      return n;
-    }
-    default:
-      return std::nullopt;
-  }
-}
-
 uint32_t PassthroughDevice::timeout_s(std::span<const uint8_t> cdb) const noexcept {
   uint64_t ms = is_long_running(ident_.peripheral_type, cdb.data()) ? opts_.long_timeout_ms
                                                                     : opts_.timeout_ms;
@@ -179,17 +150,6 @@ void PassthroughDevice::execute(IDeviceCommand* cmd) noexcept {
     cmd->complete(ScsiStatus::check_condition, &s);
     return;
   }
-  if (row && row->direction == DataDir::write) {
-    // Less Data-Out than the CDB asks for (RFC 7143 overflow): the core
-    // expects a handler to act on what came, but a real device given the
-    // original CDB would wait for data that never comes or write garbage.
-    // Refuse it before it reaches the device.
-    if (auto want = cdb_data_out_length(*row, cdb); want && cmd->data_length() < *want) {
-      SenseInfo s = sense::invalid_field_in_cdb(row->len_size ? row->len_offset : 0);
-      cmd->complete(ScsiStatus::check_condition, &s);
-      return;
-    }
-  }
   try {
     pool_->submit([this, cmd] { run(cmd); });
   } catch (...) {
@@ -258,8 +218,7 @@ void PassthroughDevice::run(IDeviceCommand* cmd) noexcept {
   try {
     BackendResult r = backend_->execute(req);
     if (prevent_cmd) {
-      const bool accepted = r.transport == Transport::ok && r.status == uint8_t(ScsiStatus::good);
-      if (accepted)
+      if (r.good())
         device_prevented_ = cdb[4] & 0x01;
       else if (cdb[4] & 0x01)
         preventers_.erase(cmd->nexus_id());  // the device refused: this nexus does not prevent
@@ -344,8 +303,7 @@ void PassthroughDevice::sync_device_prevention() {
   const bool want = !preventers_.empty();
   if (want == device_prevented_) return;
   const uint8_t cdb[6] = {op::kPreventAllow, 0, 0, 0, uint8_t(want ? 1 : 0), 0};
-  BackendResult r = internal(cdb, nullptr, 0, true);
-  if (r.transport == Transport::ok && r.status == uint8_t(ScsiStatus::good)) {
+  if (internal(cdb, nullptr, 0, true).good()) {
     device_prevented_ = want;
     return;
   }

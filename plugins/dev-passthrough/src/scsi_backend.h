@@ -43,6 +43,10 @@ struct BackendResult {
   int32_t resid = 0;    // bytes requested but not transferred
 
   std::span<const uint8_t> sense_bytes() const noexcept { return {sense.data(), sense_len}; }
+  // The command reached the device and ended GOOD.
+  bool good() const noexcept {
+    return transport == Transport::ok && status == uint8_t(ScsiStatus::good);
+  }
 };
 
 class ScsiBackend {

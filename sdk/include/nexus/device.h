@@ -53,7 +53,9 @@ struct DeviceInfoFlags {
   // then leaves TEST UNIT READY and MODE SENSE/SELECT(6/10) to the handler's
   // own rows, since only the device knows its readiness and mode pages; it
   // still emulates INQUIRY, REPORT LUNS, REQUEST SENSE, reservations, RSOC,
-  // RSTMF, TMFs and Unit Attentions for every nexus. A core of ABI 1.0
+  // RSTMF, TMFs and Unit Attentions for every nexus, and refuses a command
+  // with less Data-Out than its CDB asks for (the device would get the
+  // original CDB with a short buffer). A core of ABI 1.0
   // ignores the bit and refuses such rows, hence the minor version.
   static constexpr uint32_t passthrough = 1u << 7;
   // ABI 1.1, for pass-through handlers: the real device's Control mode page

@@ -225,6 +225,30 @@ TEST_F(CommandFlow, WriteWithLessDataThanTheCdbTransfersWhatCameAndReportsOverfl
   EXPECT_EQ(r.residual, 1536u);
 }
 
+TEST_F(CommandFlow, PassthroughDeviceNeverGetsLessDataOutThanItsCdbAsksFor) {
+  // The device behind a pass-through handler gets the CDB as it is: with one
+  // block sent for a two-block WRITE(10) it would wait for data that never
+  // comes. Refused before the device, pointing at TRANSFER LENGTH.
+  dev_.hold = false;
+  dev_.extra_flags = DeviceInfoFlags::passthrough;
+  submit(1, rw10(0x2A, 0, 2), DataDir::write, 512);
+  settle();
+  const Response& r = events_.responses[1];
+  EXPECT_EQ(r.status, ScsiStatus::check_condition);
+  ASSERT_GE(r.sense.size(), 18u);
+  EXPECT_EQ(r.sense[2] & 0x0F, 0x05);  // ILLEGAL REQUEST
+  EXPECT_EQ(r.sense[12], 0x24);        // INVALID FIELD IN CDB
+  EXPECT_EQ((r.sense[16] << 8) | r.sense[17], 7);
+  EXPECT_TRUE(dev_.executed().empty());
+  // The full amount goes through.
+  ITransportCommand* w = submit(2, rw10(0x2A, 0, 2), DataDir::write, 1024);
+  settle();
+  on_reactor([&] { w->data_out_done(Status::ok); });
+  settle();
+  EXPECT_EQ(events_.responses[2].status, ScsiStatus::good);
+  EXPECT_EQ(dev_.executed(), std::vector<uint8_t>{0x2A});
+}
+
 TEST_F(CommandFlow, WriteWithMoreDataThanTheCdbReportsUnderflow) {
   dev_.hold = false;
   ITransportCommand* w = submit(1, rw10(0x2A, 0, 1), DataDir::write, 2048);

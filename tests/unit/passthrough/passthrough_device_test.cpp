@@ -118,28 +118,6 @@ TEST(PassthroughForward, WriteSendsTheCommandsDataOut) {
   EXPECT_EQ(h->fake->last_data_out, out);
 }
 
-TEST(PassthroughForward, LessDataOutThanTheCdbAsksForNeverReachesTheDevice) {
-  // The initiator sends one block for a two-block WRITE(10): the device
-  // given the original CDB would wait for data that never comes.
-  auto h = make_disk();
-  ASSERT_EQ(h->status, Status::ok);
-  h->fake->on({0x2A}, Reply{});
-  Bytes cdb = read10(1, 2);
-  cdb[0] = 0x2A;
-  Bytes out(4096, 0x11);
-  auto c = h->exec(cdb, 4096, 1, &out);
-  EXPECT_EQ(c->status(), ScsiStatus::check_condition);
-  EXPECT_EQ(c->sense().key, SenseKey::illegal_request);
-  EXPECT_EQ(c->sense().asc, 0x24);
-  EXPECT_EQ(c->sense().field_pointer, 7);  // TRANSFER LENGTH
-  EXPECT_EQ(h->fake->count({0x2A}), 0);
-  // The full amount goes through.
-  Bytes full(8192, 0x22);
-  auto ok = h->exec(cdb, 8192, 1, &full);
-  EXPECT_EQ(ok->status(), ScsiStatus::good);
-  EXPECT_EQ(h->fake->count({0x2A}), 1);
-}
-
 TEST(PassthroughForward, TransferBeyondTheHostLimitIsRejectedBeforeTheDevice) {
   auto h = std::make_unique<Harness>();
   script_disk(*h->fake);
